@@ -1,0 +1,41 @@
+"""Paths, namespaces and defaults shared by the validator and the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Checkout root: ontology/, data/, queries/ live beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_DIR = ROOT / "ontology"
+DATA_DIR = ROOT / "data"
+QUERIES_DIR = ROOT / "queries"
+SOURCE_FILE = DATA_DIR / "source" / "000_28832fee742d80e8.txt"
+#: Entailment cache (content-hash keyed); safe to delete.
+CACHE_DIR = ROOT / ".cache"
+
+#: Canonical base under which the bundled files mint every IRI. The server can
+#: publish the same data under another base (see ``--base``).
+CANONICAL_BASE = "https://kg.admiu.example/"
+ONTOLOGY_IRI = CANONICAL_BASE + "ontology"
+AU = ONTOLOGY_IRI + "#"  # ontology terms, prefix au:
+ID = CANONICAL_BASE + "id/"  # things, prefix id:
+SHAPES = CANONICAL_BASE + "shapes#"  # SHACL shapes, prefix aush:
+GRAPH = CANONICAL_BASE + "graph/"  # named graphs of the served dataset
+
+GRAPH_ONTOLOGY = GRAPH + "ontology"
+GRAPH_DATA = GRAPH + "data"
+GRAPH_INFERRED = GRAPH + "inferred"
+GRAPH_SHAPES = GRAPH + "shapes"
+
+
+def ontology_files() -> list[Path]:
+    """The ontology proper (OWL), without shapes."""
+    return sorted(p for p in ONTOLOGY_DIR.glob("*.ttl") if p.name != "shapes.ttl")
+
+
+def shapes_file() -> Path:
+    return ONTOLOGY_DIR / "shapes.ttl"
+
+
+def data_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.ttl"))
