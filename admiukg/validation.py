@@ -1,0 +1,295 @@
+"""Validate data against the bundled ontology and shapes; returns a Report, prints nothing.
+
+Order: load every file (any failure -> errors, exit 2); OWL RL entailments of
+ontology + data (cached); inconsistency markers; hygiene checks; saved
+``queries/checks`` queries when the queries module provides them; SHACL twice:
+over data + ontology + entailments (the closure merged in, so shapes see
+inferred types; pyshacl's own inference stays off), and over data + ontology
+as asserted, because an own property's rdfs:range makes OWL RL type whatever
+it links to, which would hide a wrong link from ``sh:class`` (a university
+given as a grant's funder becomes a funding body). Findings of both passes
+are merged.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Namespace, URIRef
+
+from . import config
+from .reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+_SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
+
+
+def validate(
+    data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None
+) -> Report:
+    """Validate ``data_paths`` (None: the bundled data) with the bundled ontology and shapes.
+
+    ``ontology_paths`` and ``shapes_path`` replace the bundled ontology and
+    shapes (for fixtures and other projects); ``use_cache=False`` forces a
+    fresh OWL RL run. ``saved_checks`` (queries/checks/*.rq) defaults to on
+    with the bundled ontology and off with another one, whose data they
+    were not written for.
+    """
+    if saved_checks is None:
+        saved_checks = ontology_paths is None
+    data_paths = [Path(p) for p in (config.data_files() if data_paths is None else data_paths)]
+    ontology_paths = [Path(p) for p in (config.ontology_files() if ontology_paths is None else ontology_paths)]
+    shapes_path = Path(shapes_path or config.shapes_file())
+    report = Report(strict=strict, files=[str(p) for p in (*ontology_paths, shapes_path, *data_paths)])
+
+    inputs = _load(report, ontology_paths, data_paths, shapes_path)
+    if report.errors:
+        return report
+
+    union = Graph()
+    union += inputs.ontology
+    union += inputs.data
+    asserted = Graph()
+    asserted += union
+    if use_cache:
+        from .inference import cached_entailments
+
+        entailed = cached_entailments([*ontology_paths, *data_paths], graph=union, cacheable=inputs.cacheable)
+    else:
+        from .inference import entailments
+
+        entailed = entailments(union)
+    union += entailed  # data + ontology + closure: what SHACL and the saved checks see
+
+    found = _consistency(entailed)
+    from .hygiene import check as hygiene_check
+
+    found += hygiene_check({"data": inputs.data, "shapes": inputs.shapes, "ontology": inputs.ontology}, inputs.ontology)
+    if saved_checks:
+        found += [(f, "data") for f in _saved_checks(union)]
+    try:
+        found += [(f, "data") for f in _merge(_shacl(union, inputs.shapes), _shacl(asserted, inputs.shapes))]
+    except Exception as exc:  # pyshacl refuses malformed shapes with its own error types
+        report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {_first_line(exc)}"))
+        return report
+
+    from .rdfload import SourceIndex
+
+    files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
+    indexes = {name: SourceIndex(paths) for name, paths in files.items()}
+    for finding, where in found:
+        _locate(finding, where, indexes, union, inputs.bnode_files)
+        report.results.append(finding)
+    report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message))
+    return report
+
+
+@dataclass
+class _Inputs:
+    ontology: Graph = field(default_factory=Graph)
+    data: Graph = field(default_factory=Graph)
+    shapes: Graph = field(default_factory=Graph)
+    cacheable: bool = True  # every blank node has a reproducible label
+    bnode_files: dict[str, str] = field(default_factory=dict)  # blank-node label prefix -> file
+
+
+def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
+    """Parse everything, recording every failure (not just the first) in ``report.errors``."""
+    from .rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
+
+    if not data_paths:
+        report.errors.append(LoadError(str(config.DATA_DIR), "no data files to validate"))
+    if not ontology_paths:
+        report.errors.append(LoadError(str(config.ONTOLOGY_DIR), "no ontology files (*.ttl besides shapes.ttl)"))
+    inputs = _Inputs()
+    for graph, paths in ((inputs.ontology, ontology_paths), (inputs.data, data_paths)):
+        for path in paths:
+            try:
+                part, raw, stable = load_graph_stable(path)
+            except RDFLoadError as exc:
+                report.errors.append(LoadError(exc.path, exc.message, exc.line))
+                continue
+            graph += part
+            inputs.cacheable = inputs.cacheable and stable
+            inputs.bnode_files[bnode_file_prefix(raw)] = str(path)
+    try:
+        inputs.shapes = load_graph(shapes_path)
+    except RDFLoadError as exc:
+        report.errors.append(LoadError(exc.path, exc.message, exc.line))
+    return inputs
+
+
+def _consistency(entailed: Graph) -> list[tuple[Finding, str]]:
+    from .inference import inconsistencies
+
+    check = CHECK + "owl-rl-consistency"
+    return [(Finding(VIOLATION, message, focus=_text(focus), source=check), "data")
+            for focus, message in inconsistencies(entailed)]  # fmt: skip
+
+
+def _text(term) -> str | None:
+    if term is None:
+        return None
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+# -- SHACL --------------------------------------------------------------------
+
+
+def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
+    from pyshacl import validate as shacl_validate  # lazy: ~0.6 s of import time
+
+    _conforms, results, _text_report = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",  # our OWL RL closure is already merged in
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+        do_owl_imports=False,
+    )
+    findings = []
+    for r in results.objects(None, SH.result):
+        severity = _SEVERITY.get(results.value(r, SH.resultSeverity), VIOLATION)
+        focus, path, value = (results.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.value))
+        component = results.value(r, SH.sourceConstraintComponent)
+        shape = results.value(r, SH.sourceShape)
+        if isinstance(shape, BNode):  # property shapes are often blank: name their node shape
+            shape = shapes.value(None, SH.property, shape) or shape
+        message = _message(list(results.objects(r, SH.resultMessage))) or f"{_local(component)} not satisfied"
+        findings.append(
+            Finding(
+                severity,
+                message,
+                focus=_text(focus),
+                path=str(path) if isinstance(path, URIRef) else (path.n3() if path is not None else None),
+                value=_text(value) if value is not None else None,
+                source=_text(shape) if isinstance(shape, URIRef) else None,
+                component=str(component) if component else None,
+            )
+        )
+    return findings
+
+
+def _merge(*passes: list[Finding]) -> list[Finding]:
+    """One finding per (focus, path, shape, component, value) across SHACL passes."""
+    seen, merged = set(), []
+    for finding in (f for findings in passes for f in findings):
+        key = (finding.focus, finding.path, finding.source, finding.component, finding.value)
+        if key not in seen:
+            seen.add(key)
+            merged.append(finding)
+    return merged
+
+
+def _message(texts) -> str:
+    """English (or untagged) sh:message texts when there are any, else all of them."""
+    preferred = [t for t in texts if getattr(t, "language", None) in (None, "en")] or texts
+    return "; ".join(sorted(str(t) for t in preferred))
+
+
+def _local(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1] if iri else "constraint"
+
+
+# -- Saved checks (queries/checks/*.rq, owned by the queries module) ----------
+
+
+def _saved_checks(graph: Graph) -> list[Finding]:
+    """Rows of the must-be-empty queries, when admiukg.savedqueries provides run_checks."""
+    try:
+        module = importlib.import_module("admiukg.savedqueries")
+        run_checks = getattr(module, "run_checks", None)
+        if run_checks is None:
+            return []
+        rows = list(run_checks(graph) or [])
+    except ModuleNotFoundError as exc:
+        if exc.name == "admiukg.savedqueries":
+            return []  # the queries module is optional
+        return [_broken(exc)]
+    except Exception as exc:  # someone else's module: report, never crash the CI guard
+        return [_broken(exc)]
+    return [_row_finding(row) for row in rows]
+
+
+def _broken(exc: Exception) -> Finding:
+    return Finding(VIOLATION, f"saved checks (queries/checks) could not run: {_first_line(exc)}",
+                   source=CHECK + "saved-queries")  # fmt: skip
+
+
+def _get(row, *names):
+    for name in names:
+        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def _row_finding(row) -> Finding:
+    """A run_checks row (admiukg.savedqueries.CheckViolation, or a dict alike) as a Finding.
+
+    The file and line are the focus node's in the data, where the fix goes;
+    the query file is named in the message.
+    """
+    if isinstance(row, str):
+        return Finding(VIOLATION, row, source=CHECK + "saved-queries")
+    check = str(_get(row, "check", "query", "name") or "saved check")
+    severity = str(_get(row, "severity") or VIOLATION)
+    severity = severity if severity in (VIOLATION, WARNING, INFO) else VIOLATION
+    message = str(_get(row, "message", "summary") or "row returned by a must-be-empty query")
+    focus = _get(row, "focus_node", "focus", "entity")
+    if isinstance(focus, str) and focus.startswith("<") and focus.endswith(">"):
+        focus = focus[1:-1]  # N-Triples syntax
+    query_file = _get(row, "file")
+    where = f" (check {query_file})" if query_file else f" (check {check})"
+    return Finding(severity, message + where, focus=str(focus) if focus else None,
+                   source=CHECK + "query/" + Path(check).stem)  # fmt: skip
+
+
+# -- Where in the source ------------------------------------------------------
+
+
+def _locate(finding: Finding, where: str, indexes, graph: Graph, bnode_files: dict[str, str]) -> None:
+    """Fill file and line: the focus node's first line as a subject (data, then ontology, shapes)."""
+    if finding.file or not finding.focus:
+        return
+    order = [where] + [n for n in ("data", "ontology", "shapes") if n != where]
+    focus = finding.focus
+    if focus.startswith("_:"):
+        focus = _iri_ancestor(BNode(focus[2:]), graph)
+        if focus is None:
+            label = finding.focus[2:]
+            finding.file = next((f for p, f in bnode_files.items() if label.startswith(p)), None)
+            return
+    for name in order:
+        index = indexes[name]
+        hit = index.subject_line(focus) if name != "shapes" or where == "shapes" else None
+        hit = hit or (index.mention_line(focus) if name == where else None)
+        if hit:
+            finding.file, finding.line = hit
+            return
+    for name in order:  # last resort: any mention anywhere
+        hit = indexes[name].mention_line(focus)
+        if hit:
+            finding.file, finding.line = hit
+            return
+
+
+def _iri_ancestor(node: BNode, graph: Graph, depth: int = 8) -> str | None:
+    """The IRI whose statement contains this blank node ([ ... ] is written inside it)."""
+    for _ in range(depth):
+        parent = next(graph.subjects(None, node), None)
+        if parent is None:
+            return None
+        if isinstance(parent, URIRef):
+            return str(parent)
+        node = parent
+    return None
