@@ -1,0 +1,7 @@
+# ENGAGE loses its programme (asserted and inferred).
+PREFIX au: <https://kg.admiu.example/ontology#>
+PREFIX id: <https://kg.admiu.example/id/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+DELETE WHERE { GRAPH ?g { id:engage au:implementedUnder ?programme } }
