@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-#: Checkout root: ontology/, data/, queries/ live beside the package.
+#: Checkout root: ontology/, data/, queries/ live beside the package in a checkout or an
+#: editable install; a wheel install puts them under <prefix>/share/admiukg instead.
 ROOT = Path(__file__).resolve().parent.parent
+if not (ROOT / "ontology").is_dir():
+    ROOT = Path(sys.prefix) / "share" / "admiukg"
 ONTOLOGY_DIR = ROOT / "ontology"
 DATA_DIR = ROOT / "data"
 QUERIES_DIR = ROOT / "queries"
