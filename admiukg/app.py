@@ -1,0 +1,177 @@
+"""Flask app factory: dataset, settings, query pool, CORS, errors, /health, blueprints.
+
+``app.extensions["admiukg"]`` is the :class:`~admiukg.dataset.ServedDataset`;
+``app.extensions["admiukg.endpoint"]`` is the endpoint's :class:`Endpoint` state (settings,
+query pool, response cache).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from admiukg import bodydrain, guard
+from admiukg.dataset import ServedDataset, load_dataset
+from admiukg.querypool import QueryPool
+from admiukg.results import DEFAULT_PREFIXES
+
+log = logging.getLogger("admiukg.app")
+
+#: Defaults of the configuration keys ``create_app`` understands.
+DEFAULTS = {
+    "KG_FILES": None,  # RDF files to serve instead of the bundled graph
+    "KG_BASE": None,  # public base IRI replacing config.CANONICAL_BASE
+    "KG_CACHE_DIR": None,  # where built stores are kept (default config.CACHE_DIR)
+    "KG_UNION": True,  # FILE mode: default graph = union of all graphs
+    "QUERY_TIMEOUT": 10.0,  # wall-clock seconds per query
+    "QUERY_MEMORY_LIMIT": 2 * 2**30,  # RLIMIT_AS of a query worker, bytes
+    "MAX_ROWS": 10_000,  # rows / triples per response, more are cut and flagged
+    "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
+    "QUERY_WORKERS": 2,  # query processes per web process
+    "QUERY_MAX_DEPTH": guard.Limits.max_depth,
+    "RESULT_CACHE_BYTES": 64 * 2**20,  # response cache per web process; 0 disables
+    "TESTING": False,
+}
+#: Feature blueprints, registered when their module is present.
+FEATURE_BLUEPRINTS = ("linkeddata", "downloads", "web", "api")
+EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, Retry-After"
+
+
+@dataclass
+class Settings:
+    timeout: float
+    memory_limit: int
+    max_rows: int
+    max_content_length: int
+    limits: guard.Limits
+
+
+@dataclass
+class Endpoint:
+    dataset: ServedDataset
+    settings: Settings
+    pool: QueryPool
+    cache: object
+    prefixes: dict = field(default_factory=dict)  # for Turtle, TriG, RDF/XML, JSON-LD results
+    started: float = field(default_factory=time.time)
+
+
+def create_app(config: dict | None = None, *, dataset: ServedDataset | None = None) -> Flask:
+    """Build the app. The dataset is loaded here unless a built one is passed in.
+
+    Query workers start lazily in the serving process (after gunicorn forks) or eagerly via
+    ``app.extensions["admiukg.endpoint"].pool.start()``.
+    """
+    cfg = {**DEFAULTS, **(config or {})}
+    if dataset is None:
+        dataset = load_dataset(cfg["KG_FILES"] or None, base=cfg["KG_BASE"],
+                               cache_dir=cfg["KG_CACHE_DIR"], union=cfg["KG_UNION"])
+    info = dataset.info
+    settings = Settings(
+        timeout=float(cfg["QUERY_TIMEOUT"]),
+        memory_limit=int(cfg["QUERY_MEMORY_LIMIT"]),
+        max_rows=int(cfg["MAX_ROWS"]),
+        max_content_length=int(cfg["MAX_REQUEST_BYTES"]),
+        limits=guard.Limits(max_depth=int(cfg["QUERY_MAX_DEPTH"]),
+                            max_length=min(guard.Limits.max_length, int(cfg["MAX_REQUEST_BYTES"]))),
+    )
+    app = Flask(__name__)
+    app.config.update(cfg)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    from admiukg.sparql import FastPath, ResponseCache, bp, error_response
+
+    pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
+                     memory_limit=settings.memory_limit, union=info.union)
+    cache_bytes = int(cfg["RESULT_CACHE_BYTES"])
+    app.extensions["admiukg"] = dataset
+    app.extensions["admiukg.endpoint"] = Endpoint(
+        dataset=dataset, settings=settings, pool=pool,
+        cache=ResponseCache(4096 if cache_bytes > 0 else 0, cache_bytes),
+        prefixes={**DEFAULT_PREFIXES, "au": dataset.base + "ontology#", "id": dataset.base + "id/"},
+    )
+    if hasattr(dataset, "init_app"):  # a remote store (admiukg.remote) brings its own pool
+        dataset.init_app(app)
+    app.register_blueprint(bp)
+    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)
+    for name in FEATURE_BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"admiukg.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"admiukg.{name}":
+                raise
+            continue
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+
+    @app.after_request
+    def cors(resp: Response) -> Response:
+        resp.headers["Access-Control-Allow-Origin"] = "*"
+        resp.headers["Access-Control-Expose-Headers"] = EXPOSE
+        if request.method == "OPTIONS":
+            resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
+                "Access-Control-Request-Headers", "Accept, Content-Type")
+            resp.headers["Access-Control-Max-Age"] = "86400"
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        headers = {}
+        if exc.code == 413:  # keep the keep-alive connection usable (admiukg.bodydrain)
+            bodydrain.drain(request.environ)
+        if exc.code == 405:
+            headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or
+                                         ["GET", "HEAD", "POST", "OPTIONS"])
+        messages = {
+            413: f"request body too large (limit {settings.max_content_length} bytes)",
+            405: f"method {request.method} not allowed here",
+            404: f"no such resource: {request.path}",
+        }
+        resp = error_response(exc.code or 500, messages.get(exc.code, exc.description or ""),
+                              (exc.name or "error").lower().replace(" ", "-"), headers)
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # never a stack trace to the client
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "internal error", "internal-error")
+
+    @app.route("/health")
+    def health():
+        ep = app.extensions["admiukg.endpoint"]
+        alive = ep.pool.alive() if ep.pool.started else None
+        ok = alive != 0
+        body = {
+            "status": "ok" if ok else "degraded",
+            "pid": os.getpid(),
+            "triples": info.triples,
+            "graphs": info.graph_sizes,
+            "graph_roles": info.graphs,
+            "default_graph": "union" if info.union is True else info.union,
+            "base": info.base,
+            "load_seconds": info.load_seconds,
+            "build_seconds": info.built_seconds,
+            "store_reopened": info.cached,
+            "sources": info.sources,
+            "uptime_seconds": round(time.time() - ep.started, 1),
+            "workers": {"alive": alive, "size": ep.pool.size, "replaced": ep.pool.replaced},
+            "limits": {"timeout_s": settings.timeout, "max_rows": settings.max_rows,
+                       "memory_limit": settings.memory_limit,
+                       "max_request_bytes": settings.max_content_length},
+            "cache": ep.cache.stats(),
+        }
+        for extra in app.extensions.get("admiukg.health", ()):  # store and reload status
+            body.update(extra())
+        return Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n",
+                        status=200 if ok else 503,
+                        content_type="application/json; charset=utf-8")
+
+    return app

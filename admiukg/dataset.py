@@ -1,0 +1,370 @@
+"""Build the served dataset once, as an on-disk pyoxigraph store that workers open read-only.
+
+Two sources:
+
+* the bundled graph (:func:`build_bundled`): ontology, data, OWL RL entailments and shapes in
+  their own named graphs (IRIs from :mod:`admiukg.config`); served only if it validates;
+* arbitrary RDF files (:func:`build_from_files`), like ``fuseki-server --file``: triples of
+  triple formats go to the default graph, quad formats keep their named graphs.
+
+Queries see the union of all graphs as their default graph unless the request or the query
+names a dataset (``default-graph-uri`` / ``FROM``). A store is cached under
+``config.CACHE_DIR/stores/<content hash>``, so a restart on unchanged inputs reopens it in
+well under a second; ``meta.json`` next to it keeps the statistics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from admiukg import config
+
+log = logging.getLogger("admiukg.dataset")
+
+#: Bump when the store layout changes, to invalidate cached stores.
+STORE_VERSION = "1"
+
+EXTENSIONS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".n3": ox.RdfFormat.N3,
+}
+
+
+class DatasetError(Exception):
+    """The dataset cannot be served (unreadable file, parse error, failed validation)."""
+
+
+@dataclass
+class DatasetInfo:
+    """What is served; cheap to pickle and to show on /health."""
+
+    path: str
+    graphs: dict[str, str] = field(default_factory=dict)  # role -> graph IRI
+    graph_sizes: dict[str, int] = field(default_factory=dict)  # graph IRI ("" = default) -> triples
+    triples: int = 0
+    union: bool | list = True  # default graph: True = all graphs, list = these graphs
+    sources: list[str] = field(default_factory=list)
+    load_seconds: float = 0.0
+    built_seconds: float = 0.0
+    cached: bool = False
+    title: str = "ADMİU Knowledge Graph"
+    base: str = config.CANONICAL_BASE
+    stats: dict = field(default_factory=dict)  # VoID statistics of the default (union) graph
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+class ServedDataset:
+    """The served dataset (``app.extensions["admiukg"]``): metadata and a read-only store.
+
+    ``store`` opens the on-disk store read-only in the calling process (reopened after a
+    fork) for cheap quad-pattern look-ups by pages and downloads; SPARQL queries go through
+    the query worker pool, which opens the same store in separate processes.
+    """
+
+    def __init__(self, info: DatasetInfo):
+        self.info = info
+        self.graphs: dict[str, str] = dict(info.graphs)  # role -> graph IRI
+        self.triple_count: int = info.triples
+        self.load_seconds: float = info.load_seconds
+        self.base: str = info.base
+        self._store = None
+        self._pid = None
+
+    @property
+    def path(self) -> str:
+        return self.info.path
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None or self._pid != os.getpid():
+            self._store = ox.Store.read_only(self.info.path)
+            self._pid = os.getpid()
+        return self._store
+
+
+def load_dataset(paths=None, *, base: str | None = None, cache_dir=None,
+                 union: bool = True, validate: bool = True) -> ServedDataset:
+    """Build or reopen the store: the bundled graph (``paths`` None) or the given RDF files.
+
+    :param base: public base IRI replacing ``config.CANONICAL_BASE`` in every IRI at load time.
+    :raises DatasetError: unreadable or invalid input, or a bundled graph that fails validation.
+    """
+    base = base or config.CANONICAL_BASE
+    if paths:
+        info = build_from_files(paths, cache_dir=cache_dir, union=union, base=base)
+    else:
+        info = build_bundled(cache_dir=cache_dir, validate=validate, base=base)
+    return ServedDataset(info)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise DatasetError(
+            f"{path}: unknown RDF file extension {path.suffix!r} "
+            f"(known: {', '.join(sorted(EXTENSIONS))})"
+        )
+    return fmt
+
+
+def _rebase_term(term, old: str, new: str):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+        return ox.NamedNode(new + term.value[len(old):])
+    if isinstance(term, ox.Literal) and term.datatype.value.startswith(old):
+        return ox.Literal(term.value, datatype=_rebase_term(term.datatype, old, new))
+    if isinstance(term, ox.Triple):
+        return ox.Triple(*(_rebase_term(t, old, new) for t in (term.subject, term.predicate,
+                                                                term.object)))
+    return term
+
+
+def _load(store: ox.Store, source, fmt: ox.RdfFormat, base: str, to_graph=None,
+          base_iri=None) -> None:
+    """Load a file path or bytes into ``store``; rebase IRIs when ``base`` is not canonical."""
+    kw = {"format": fmt}
+    if base_iri:
+        kw["base_iri"] = base_iri
+    if to_graph is not None:
+        kw["to_graph"] = ox.NamedNode(to_graph)
+    if base == config.CANONICAL_BASE:
+        if isinstance(source, Path):
+            store.bulk_load(path=str(source), **kw)
+        else:
+            store.bulk_load(source, **kw)
+        return
+    old = config.CANONICAL_BASE
+    target = kw.pop("to_graph", None)
+    quads = ox.parse(path=str(source), **kw) if isinstance(source, Path) else ox.parse(source, **kw)
+    store.extend(
+        ox.Quad(*(_rebase_term(t, old, base) for t in (q.subject, q.predicate, q.object)),
+                target if target is not None else _rebase_term(q.graph_name, old, base))
+        for q in quads
+    )
+
+
+def _rebase_iri(iri: str, base: str) -> str:
+    old = config.CANONICAL_BASE
+    return base + iri[len(old):] if iri.startswith(old) else iri
+
+
+def _hash_files(paths, extra: str = "") -> str:
+    h = hashlib.sha256(f"admiukg-store-{STORE_VERSION}\n{extra}\n".encode())
+    for p in paths:
+        p = Path(p)
+        h.update(str(p.name).encode() + b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:24]
+
+
+def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
+    sizes: dict[str, int] = {}
+    q = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    sizes[""] = int(next(iter(q))["n"].value)
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        sizes[row["g"].value] = int(row["n"].value)
+    if not sizes[""]:
+        del sizes[""]
+    total = len(store)
+    if isinstance(union, list):
+        kw = {"default_graph": [ox.NamedNode(g) for g in union]}
+    else:
+        kw = {"use_default_graph_as_union": True} if union else {}
+    stats = {}
+    for key, query in {
+        "triples": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+        "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
+        "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
+        "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
+        "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
+    }.items():
+        stats[key] = int(next(iter(store.query(query, **kw)))["n"].value)
+    return sizes, total, stats
+
+
+def _finish(tmp: Path, final: Path, info: DatasetInfo) -> DatasetInfo:
+    (tmp / "meta.json").write_text(json.dumps(info.to_json(), indent=1))
+    if final.exists():
+        shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    info.path = str(final / "store")
+    return info
+
+
+def _open_cached(final: Path) -> DatasetInfo | None:
+    meta = final / "meta.json"
+    if not meta.exists() or not (final / "store").is_dir():
+        return None
+    try:
+        data = json.loads(meta.read_text())
+        info = DatasetInfo(**data)
+    except (ValueError, TypeError):
+        return None
+    info.path = str(final / "store")
+    info.cached = True
+    return info
+
+
+def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
+    """Create the store in a temporary sibling directory via ``load(store)``, then publish it."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+    t0 = time.perf_counter()
+    try:
+        store = ox.Store(str(tmp / "store"))
+        graphs = load(store)
+        store.flush()
+        store.optimize()
+        sizes, total, stats = _stats(store, union)
+        del store
+    except DatasetError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except (SyntaxError, OSError, ValueError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DatasetError(str(exc)) from exc
+    info = DatasetInfo(
+        path="", graphs=graphs, graph_sizes=sizes, triples=total, union=union,
+        built_seconds=round(time.perf_counter() - t0, 3), stats=stats, **info_kw,
+    )
+    return _finish(tmp, final, info)
+
+
+# --- arbitrary files ---------------------------------------------------------------------------
+
+
+def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
+                     base: str = config.CANONICAL_BASE) -> DatasetInfo:
+    """Serve RDF ``files`` (formats by extension; named graphs kept)."""
+    t0 = time.perf_counter()
+    paths = [Path(f) for f in files]
+    for p in paths:
+        if not p.is_file():
+            raise DatasetError(f"{p}: no such file")
+        rdf_format(p)
+    key = _hash_files(paths, f"files union={union} base={base}")
+    final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"files-{key}"
+    info = _open_cached(final)
+    if info is None:
+        def load(store):
+            for p in paths:
+                try:
+                    _load(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
+                except SyntaxError as exc:
+                    raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
+            return {}
+
+        info = _build_store(final, load, union, sources=[str(p) for p in paths],
+                            title="RDF files: " + ", ".join(p.name for p in paths), base=base)
+    info.load_seconds = round(time.perf_counter() - t0, 3)
+    return info
+
+
+# --- the bundled graph -------------------------------------------------------------------------
+
+
+def _validate() -> None:
+    """Refuse to serve a graph that does not pass ``admiukg.validation.validate()``."""
+    try:
+        from admiukg import validation
+    except ImportError as exc:
+        raise DatasetError(f"the validator (admiukg.validation) is not available: {exc}") from exc
+    report = validation.validate()
+    if getattr(report, "conforms", False):
+        return
+    # load errors (FILE:LINE syntax errors) first: they are why nothing else was checked
+    findings = list(getattr(report, "errors", []) or []) + list(getattr(report, "results", []) or [])
+    lines = []
+    for f in findings[:10]:
+        where = ":".join(str(x) for x in (getattr(f, "file", None), getattr(f, "line", None)) if x)
+        lines.append(f"  - {where + ': ' if where else ''}{getattr(f, 'message', f)}"
+                     f"{' (' + str(f.focus_node) + ')' if getattr(f, 'focus_node', None) else ''}")
+    more = f"\n  … and {len(findings) - 10} more" if len(findings) > 10 else ""
+    raise DatasetError(
+        "the bundled graph does not pass validation; refusing to serve it "
+        f"({len(findings)} finding(s); run `python validate.py` for the full report)\n"
+        + "\n".join(lines) + more
+    )
+
+
+def _entailments(paths):
+    """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module)."""
+    from admiukg import inference
+
+    return inference.cached_entailments(paths)
+
+
+def build_bundled(cache_dir: Path | None = None, validate: bool = True,
+                  base: str = config.CANONICAL_BASE) -> DatasetInfo:
+    """The ADMİU graph: ontology, data, entailments, shapes as named graphs; union default."""
+    t0 = time.perf_counter()
+    onto, data = config.ontology_files(), config.data_files()
+    shapes = config.shapes_file()
+    inputs = onto + data + ([shapes] if shapes.exists() else [])
+    if not data and not onto:
+        raise DatasetError(
+            f"no bundled graph found: {config.ONTOLOGY_DIR} and {config.DATA_DIR} hold no .ttl files"
+        )
+    # the verdict also depends on the checks and the validator: a change there re-validates
+    package = Path(__file__).resolve().parent
+    verdict_inputs = sorted((config.QUERIES_DIR / "checks").glob("*.rq")) + [
+        package / f"{m}.py" for m in ("validation", "inference", "hygiene", "rdfload",
+                                      "savedqueries", "dataset")
+        if (package / f"{m}.py").exists()]
+    key = _hash_files(inputs + verdict_inputs, f"bundled base={base}")
+    final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
+    info = _open_cached(final)
+    if info is None:
+        if validate:
+            _validate()
+        graphs = {
+            "ontology": _rebase_iri(config.GRAPH_ONTOLOGY, base),
+            "data": _rebase_iri(config.GRAPH_DATA, base),
+            "inferred": _rebase_iri(config.GRAPH_INFERRED, base),
+        }
+        if shapes.exists():
+            graphs["shapes"] = _rebase_iri(config.GRAPH_SHAPES, base)
+
+        def load(store):
+            for role, files in (("ontology", onto), ("data", data),
+                                ("shapes", [shapes] if shapes.exists() else [])):
+                for p in files:
+                    try:
+                        _load(store, p, rdf_format(p), base, to_graph=graphs[role])
+                    except SyntaxError as exc:
+                        raise DatasetError(f"{p}: not valid Turtle: {exc}") from exc
+            inferred = _entailments(onto + data)
+            nt = inferred.serialize(format="nt", encoding="utf-8")
+            _load(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])
+            return graphs
+
+        union = [graphs["ontology"], graphs["data"], graphs["inferred"]]
+        info = _build_store(final, load, union, sources=[str(p) for p in inputs], base=base)
+    info.load_seconds = round(time.perf_counter() - t0, 3)
+    return info

@@ -1,0 +1,195 @@
+"""Static checks on a SPARQL query before it reaches the engine (no engine, pure Python).
+
+The guard decodes SPARQL's ``\\uXXXX`` / ``\\UXXXXXXXX`` codepoint escapes (allowed anywhere in a
+query), tokenises the text into IRIs, strings, variables, prefixed names, blank nodes, numbers,
+language tags, keywords and punctuation, and only then looks at the *keywords*. So ``?service``,
+``"SERVICE"``, ``ex:service`` or ``<http://x/LOAD>`` are fine, while ``sErViCe``,
+``\\u0053ERVICE``, ``SERVICE SILENT``, ``SERVICE ?v`` or a comment between tokens are caught.
+
+Refused: any SPARQL Update (read-only endpoint), ``SERVICE`` (federation = outbound traffic),
+``LOAD``. Bounded: query length, bracket nesting depth, size of ``VALUES`` blocks, property path
+length. Also reports the query form (SELECT/ASK/CONSTRUCT/DESCRIBE) and whether the query
+names its own dataset (FROM / FROM NAMED).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class GuardError(Exception):
+    """A query refused before execution; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400, kind: str = "bad-query"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_length: int = 100_000
+    max_depth: int = 48
+    max_values: int = 10_000
+    max_path: int = 32
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None if not recognisable)
+    has_dataset: bool  # FROM / FROM NAMED present
+    text: str  # the query, escapes decoded
+
+
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATE_KEYWORDS = {
+    "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING",
+}
+FORBIDDEN = {
+    "SERVICE": "SERVICE (federated query) is disabled on this endpoint: a query may not make "
+    "the server contact other hosts",
+    "LOAD": "LOAD is disabled on this endpoint (read-only, no outbound traffic)",
+}
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS = _PN_CHARS_BASE + r"_\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+
+TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
+  | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
+  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)?
+              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]|""" + _PLX + r""")*)?)
+  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def decode_escapes(query: str) -> str:
+    """Replace SPARQL codepoint escapes (``\\u0053`` → ``S``); invalid codepoints are an error."""
+
+    def repl(m: re.Match) -> str:
+        cp = int(m.group(1) or m.group(2), 16)
+        if cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF:
+            raise GuardError(f"invalid codepoint escape {m.group(0)} at offset {m.start()}")
+        return chr(cp)
+
+    return _ESCAPE.sub(repl, query)
+
+
+def tokenize(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, offset) for every significant token; whitespace and comments dropped."""
+    tokens = []
+    for m in TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        tokens.append((kind, m.group(), m.start()))
+    return tokens
+
+
+def _position(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line}, column {col}"
+
+
+_PATH_TOKENS = {"/", "|", "^", "*", "+", "?", "!", "(", ")"}
+
+
+def check(query: str, limits: Limits = Limits()) -> QueryInfo:
+    """Validate ``query`` statically; raise :class:`GuardError` or return :class:`QueryInfo`."""
+    if len(query) > limits.max_length:
+        raise GuardError(
+            f"query too long: {len(query)} characters (limit {limits.max_length})", 413,
+            "too-long",
+        )
+    if "\x00" in query:
+        raise GuardError("query contains a NUL character")
+    text = decode_escapes(query)
+    tokens = tokenize(text)
+
+    form = None
+    has_dataset = False
+    depth = max_depth = 0
+    values_terms = 0
+    in_values = False
+    values_depth = 0
+    path_ops = 0
+    for i, (kind, value, offset) in enumerate(tokens):
+        if kind == "word":
+            word = value.upper()
+            if word in FORBIDDEN:
+                raise GuardError(
+                    f"{FORBIDDEN[word]} ({word} at {_position(text, offset)})", 403, "forbidden"
+                )
+            if word in UPDATE_KEYWORDS:
+                raise GuardError(
+                    f"SPARQL Update is not allowed: this endpoint is read-only "
+                    f"({word} at {_position(text, offset)})",
+                    403,
+                    "update",
+                )
+            if form is None and word in QUERY_FORMS:
+                form = word
+            if word == "FROM":
+                has_dataset = True
+            if word == "VALUES":
+                in_values, values_depth = True, depth
+        elif kind == "punct":
+            if value in "({[":
+                depth += 1
+                if depth > max_depth:
+                    max_depth = depth
+                    if depth > limits.max_depth:
+                        raise GuardError(
+                            f"query nested too deeply: more than {limits.max_depth} levels of "
+                            f"brackets at {_position(text, offset)}",
+                            400,
+                            "too-deep",
+                        )
+            elif value in ")}]":
+                depth -= 1
+                if in_values and depth <= values_depth:
+                    in_values = False
+        if in_values and kind in ("iri", "string", "pname", "number", "word", "bnode") \
+                and value.upper() != "VALUES":
+            values_terms += 1
+            if values_terms > limits.max_values:
+                raise GuardError(
+                    f"VALUES too large: more than {limits.max_values} terms", 400, "too-large"
+                )
+        # property path length: path operators between two terms in a run of IRIs/operators
+        if kind == "punct" and value in ("/", "|"):
+            prev = tokens[i - 1][0] if i else ""
+            if prev in ("iri", "pname", "word", "punct"):
+                path_ops += 1
+                if path_ops > limits.max_path:
+                    raise GuardError(
+                        f"property path too long: more than {limits.max_path} steps at "
+                        f"{_position(text, offset)}",
+                        400,
+                        "too-long-path",
+                    )
+        elif not (kind in ("iri", "pname") or (kind == "word" and value == "a")
+                  or (kind == "punct" and value in _PATH_TOKENS)):
+            path_ops = 0
+    return QueryInfo(form=form, has_dataset=has_dataset, text=text)

@@ -1,0 +1,74 @@
+"""SPARQL 1.1 Service Description of the endpoint, with VoID statistics of its dataset."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from admiukg.negotiation import FORMAT_IRIS, GRAPHS, RESULTS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def description_turtle(endpoint: str, info) -> str:
+    """The service description as Turtle (absolute IRIs, no base)."""
+    formats = " , ".join(f"<{FORMAT_IRIS[k]}>" for k in list(RESULTS) + list(GRAPHS))
+    union = info.union
+    lines = [
+        f"@prefix sd: <{SD}> .",
+        f"@prefix void: <{VOID}> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        f"<{endpoint}#service> a sd:Service ;",
+        f"    sd:endpoint <{endpoint}> ;",
+        "    sd:supportedLanguage sd:SPARQL11Query ;",
+        f"    sd:resultFormat {formats} ;",
+        "    sd:feature sd:UnionDefaultGraph ;" if union else "",
+        f"    dcterms:title {_lit(info.title)} ;",
+        "    dcterms:description "
+        + _lit("Read-only SPARQL 1.1 endpoint (no SPARQL Update, no SERVICE, no LOAD). "
+               "The default graph is the union of the named graphs"
+               + (" except the SHACL shapes" if isinstance(union, list) else "")
+               + "; FROM / default-graph-uri select local graphs only.")
+        + " ;",
+        "    sd:defaultDataset <" + endpoint + "#dataset> .",
+        "",
+        f"<{endpoint}#dataset> a sd:Dataset , void:Dataset ;",
+        f"    void:sparqlEndpoint <{endpoint}> ;",
+        f"    sd:defaultGraph <{endpoint}#default-graph>",
+    ]
+    named = sorted(g for g in info.graph_sizes if g)
+    for i, g in enumerate(named):
+        lines.append(f"    ; sd:namedGraph <{endpoint}#named-graph-{i}>")
+    lines[-1] += " ."
+    stats = info.stats or {}
+    lines += [
+        "",
+        f"<{endpoint}#default-graph> a sd:Graph , void:Dataset ;",
+        f"    void:triples {int(stats.get('triples', info.triples))} ;",
+        f"    void:distinctSubjects {int(stats.get('distinctSubjects', 0))} ;",
+        f"    void:properties {int(stats.get('properties', 0))} ;",
+        f"    void:distinctObjects {int(stats.get('distinctObjects', 0))} ;",
+        f"    void:classes {int(stats.get('classes', 0))} .",
+    ]
+    roles = {iri: role for role, iri in (info.graphs or {}).items()}
+    for i, g in enumerate(named):
+        lines += [
+            "",
+            f"<{endpoint}#named-graph-{i}> a sd:NamedGraph ;",
+            f"    sd:name <{g}> ;",
+            f"    sd:graph [ a sd:Graph , void:Dataset ; void:triples {int(info.graph_sizes[g])}"
+            + (f" ; dcterms:title {_lit(roles[g])}" if g in roles else "")
+            + " ] .",
+        ]
+    return "\n".join(line for line in lines if line is not None) + "\n"
+
+
+def description_triples(endpoint: str, info) -> list:
+    text = description_turtle(endpoint, info)
+    return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)]

@@ -1,0 +1,428 @@
+"""The SPARQL 1.1 Protocol (query operation) as a Flask blueprint, read-only and safe.
+
+Request → parse parameters (strict UTF-8) → refuse updates → static guard → negotiate the
+format → response cache → query worker pool (hard timeout) → response with CORS, ``Vary``,
+truncation headers. With no query, GET answers the Service Description (RDF) or the query
+page (HTML), by content negotiation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from urllib.parse import unquote_to_bytes
+
+from flask import Blueprint, Response, current_app, render_template, request
+from jinja2 import TemplateNotFound
+
+from admiukg import guard, negotiation, results, service_description
+from admiukg.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
+from admiukg.querypool import PoolError
+
+log = logging.getLogger("admiukg.sparql")
+
+bp = Blueprint("sparql", __name__)
+
+SD_OFFERS = GRAPH_OFFERS[:6] + (("text/html", "html"), ("application/xhtml+xml", "html")) \
+    + GRAPH_OFFERS[6:]
+QUERY_PARAMS = {"query", "update", "default-graph-uri", "named-graph-uri", "format", "output",
+                "using-graph-uri", "using-named-graph-uri", "timeout"}
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, kind: str = "bad-request", headers=None):
+        super().__init__(message)
+        self.status, self.message, self.kind = status, message, kind
+        self.headers = headers or {}
+
+
+class ResponseCache:
+    """Thread-safe LRU of finished responses, bounded by entries and bytes.
+
+    The graph is read-only, so a response depends only on (query, dataset, format).
+    """
+
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 64 * 2**20,
+                 max_entry_bytes: int = 2 * 2**20):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_entry_bytes
+        self._data: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0 and self.max_bytes > 0
+
+    def get(self, key):
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
+    def put(self, key, value, size: int) -> None:
+        if not self.enabled or size > self.max_entry_bytes:
+            return
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old[0]
+            self._data[key] = (size, value)
+            self._bytes += size
+            while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
+                _, (s, _) = self._data.popitem(last=False)
+                self._bytes -= s
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def stats(self) -> dict:
+        return {"entries": len(self._data), "bytes": self._bytes, "hits": self.hits,
+                "misses": self.misses}
+
+
+class FastPath:
+    """WSGI middleware answering repeated GET queries from the cache without Flask.
+
+    A response is remembered only when the endpoint marks it cacheable (a successful query
+    result); the key is the raw request (path, query string, Accept, Host, scheme), so a hit is
+    byte-for-byte the response Flask produced, CORS and ``Vary`` headers included.
+    """
+
+    FLAG = "admiukg.cacheable"
+
+    def __init__(self, wsgi_app, cache: "ResponseCache"):
+        self.wsgi_app = wsgi_app
+        self.cache = cache
+
+    @staticmethod
+    def key(environ):
+        return ("wsgi", environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+                environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not self.cache.enabled:
+            return self.wsgi_app(environ, start_response)
+        key = self.key(environ)
+        hit = self.cache.get(key)
+        if hit is not None:
+            started = time.perf_counter()
+            status, headers, body, qhash, rows = hit
+            start_response(status, list(headers))
+            log.info("query hash=%s status=200 rows=%s ms=%.1f cache=hit", qhash, rows,
+                     (time.perf_counter() - started) * 1000)
+            return [body]
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        meta = environ.get(self.FLAG)
+        if meta is None or not captured.get("status", "").startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self.cache.put(key, (captured["status"], captured["headers"], body, *meta),
+                       len(body) + 512)
+        return [body]
+
+
+def state():
+    return current_app.extensions["admiukg.endpoint"]
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def error_response(status: int, message: str, kind: str = "error", headers=None) -> Response:
+    """A JSON or plain-text error body (negotiated; JSON unless only text is acceptable)."""
+    fmt = negotiation.choose(request.headers.get("Accept"), negotiation.ERROR_OFFERS) or "json"
+    if fmt == "text":
+        body = f"{status} {kind}: {message}\n"
+        ctype = "text/plain; charset=utf-8"
+    else:
+        body = json.dumps({"status": status, "error": kind, "message": message},
+                          ensure_ascii=False) + "\n"
+        ctype = "application/json; charset=utf-8"
+    resp = Response(body, status=status, content_type=ctype)
+    resp.headers["Vary"] = "Accept"
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def _parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """Parse ``application/x-www-form-urlencoded`` bytes with strict UTF-8 decoding."""
+    pairs = []
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        key, _, value = part.partition(b"=")
+        try:
+            k = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
+            v = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(
+                400, f"invalid UTF-8 in the {where} (byte {exc.start} of a value)", "bad-encoding"
+            ) from None
+        pairs.append((k, v))
+    return pairs
+
+
+def _charset_ok(mimetype_params: dict) -> bool:
+    charset = mimetype_params.get("charset")
+    return charset is None or charset.strip().lower() in ("utf-8", "utf8", "us-ascii")
+
+
+def read_request() -> tuple[str | None, dict[str, list[str]]]:
+    """Return (query text or None, parameters) following the SPARQL 1.1 Protocol."""
+    params: dict[str, list[str]] = {}
+
+    def add(pairs):
+        for k, v in pairs:
+            params.setdefault(k, []).append(v)
+
+    add(_parse_pairs(request.query_string, "query string"))
+    query = None
+    if request.method == "POST":
+        ctype = request.mimetype
+        if not ctype:
+            raise ProtocolError(415, "POST needs a Content-Type: application/sparql-query or "
+                                "application/x-www-form-urlencoded", "unsupported-media-type")
+        if ctype == "application/sparql-update":
+            raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only",
+                                "update")
+        if not _charset_ok(request.mimetype_params):
+            raise ProtocolError(
+                415, f"unsupported charset {request.mimetype_params.get('charset')!r}: "
+                "only UTF-8 is accepted", "unsupported-media-type")
+        if ctype == "application/x-www-form-urlencoded":
+            add(_parse_pairs(request.get_data(), "request body"))
+        elif ctype == "application/sparql-query":
+            try:
+                query = request.get_data().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ProtocolError(400, f"the request body is not valid UTF-8 (byte {exc.start})",
+                                    "bad-encoding") from None
+            if "query" in params:
+                raise ProtocolError(400, "query given both in the URL and in the body",
+                                    "bad-request")
+        else:
+            raise ProtocolError(
+                415, f"unsupported Content-Type {ctype!r}: use application/sparql-query or "
+                "application/x-www-form-urlencoded", "unsupported-media-type")
+    if "update" in params:
+        raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only",
+                            "update")
+    if query is None and "query" in params:
+        if len(params["query"]) > 1:
+            raise ProtocolError(400, "more than one 'query' parameter", "bad-request")
+        query = params["query"][0]
+    return query, params
+
+
+def pick_format(params, offers) -> str | None:
+    """Format key from ``format=``/``output=`` (overrides Accept) or from the Accept header."""
+    values = params.get("format", []) + params.get("output", [])
+    if values:  # clients such as SPARQLWrapper send format=…&output=…; the first that fits wins
+        for value in values:
+            fmt = negotiation.format_from_param(value, offers)
+            if fmt:
+                return fmt
+        return None
+    return negotiation.choose(request.headers.get("Accept"), offers)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+def _result_response(fmt: str, body: bytes, rows: int, truncated: bool, max_rows: int) -> Response:
+    resp = Response(body, status=200, content_type=content_type(fmt))
+    resp.headers["Vary"] = "Accept"
+    resp.headers["X-SPARQL-Rows"] = str(rows)
+    if truncated:
+        resp.headers["X-SPARQL-Truncated"] = "true"
+        resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+    return resp
+
+
+def _log(qhash, form, fmt, status, rows, started, cached, extra=""):
+    log.info("query hash=%s form=%s fmt=%s status=%s rows=%s ms=%.1f cache=%s%s", qhash,
+             form or "-", fmt or "-", status, rows if rows is not None else "-",
+             (time.perf_counter() - started) * 1000, "hit" if cached else "miss", extra)
+
+
+def respond(query: str, *, default_graph_uris=(), named_graph_uris=(), accept: str | None = None,
+            fmt: str | None = None) -> Response:
+    """Run a user query with every safety limit and content negotiation (used by the saved
+    query API too). Empty graph lists mean "not given": the default dataset applies.
+    """
+    if fmt:
+        results_fmt = negotiation.format_from_param(fmt, RESULT_OFFERS)
+        graph_fmt = negotiation.format_from_param(fmt, GRAPH_OFFERS)
+    else:
+        results_fmt = negotiation.choose(accept, RESULT_OFFERS)
+        graph_fmt = negotiation.choose(accept, GRAPH_OFFERS)
+    return run_query(query, list(default_graph_uris) or None, list(named_graph_uris) or None,
+                     results_fmt, graph_fmt)
+
+
+def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
+    st = state()
+    endpoint = endpoint_url()
+    started = time.perf_counter()
+    qhash = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    raw_key = ("raw", query, endpoint, tuple(dg or ()) if dg is not None else None,
+               tuple(ng or ()) if ng is not None else None, results_fmt, graph_fmt)
+    hit = st.cache.get(raw_key)
+    if hit is not None:
+        fmt, body, rows, truncated = hit
+        request.environ[FastPath.FLAG] = (qhash, rows)
+        _log(qhash, None, fmt, 200, rows, started, True)
+        return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+    try:
+        info = guard.check(query, st.settings.limits)
+    except guard.GuardError as exc:
+        _log(qhash, None, None, exc.status, None, started, False, f" refused={exc.kind}")
+        return error_response(exc.status, exc.message, exc.kind)
+    if info.form in ("SELECT", "ASK") and results_fmt is None:
+        _log(qhash, info.form, None, 406, None, started, False)
+        return error_response(406, "no acceptable format for query results; available: "
+                              + ", ".join(m for m, _ in RESULT_OFFERS[:4]), "not-acceptable")
+    if info.form in ("CONSTRUCT", "DESCRIBE") and graph_fmt is None:
+        _log(qhash, info.form, None, 406, None, started, False)
+        return error_response(406, "no acceptable RDF format for a graph result; available: "
+                              + ", ".join(m for m, _ in GRAPH_OFFERS[:6]), "not-acceptable")
+    job = {
+        "query": info.text,
+        "default_graphs": dg,
+        "named_graphs": ng,
+        "has_dataset": info.has_dataset,
+        "results_format": results_fmt,
+        "graph_format": graph_fmt,
+        "max_rows": st.settings.max_rows,
+        "prefixes": st.prefixes,
+        "base_iri": endpoint,  # relative IRIs in a query resolve against the endpoint
+    }
+    try:
+        reply = st.pool.run(job)
+    except PoolError as exc:
+        _log(qhash, info.form, None, exc.status, None, started, False, f" refused={type(exc).__name__}")
+        return error_response(exc.status, exc.message, "unavailable", {"Retry-After": "1"})
+    if reply[0] == "error":
+        _, status, kind, message = reply
+        _log(qhash, info.form, None, status, None, started, False, f" error={kind}")
+        return error_response(status, message, kind)
+    _, fmt, body, rows, truncated = reply
+    st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + len(query))
+    request.environ[FastPath.FLAG] = (qhash, rows)
+    _log(qhash, info.form, fmt, 200, rows, started, False)
+    return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+
+
+def endpoint_url() -> str:
+    return request.base_url.rstrip("/") if request.path.endswith("/") else request.base_url
+
+
+def describe_service(params) -> Response:
+    st = state()
+    fmt = pick_format(params, SD_OFFERS)
+    if fmt is None:
+        return error_response(406, "no acceptable format for the service description; available: "
+                              + ", ".join(m for m, _ in SD_OFFERS[:8]), "not-acceptable")
+    endpoint = endpoint_url()
+    if fmt == "html":
+        return query_page(endpoint)
+    key = ("sd", endpoint, fmt)
+    body = st.cache.get(key)
+    if body is None:
+        triples = service_description.description_triples(endpoint, st.dataset.info)
+        body, _, _ = results.write_triples(triples, fmt, 10**9)
+        st.cache.put(key, body, len(body))
+    resp = Response(body, status=200, content_type=content_type(fmt))
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+SIMPLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} – SPARQL</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
+<body><h1>{title}</h1>
+<p>SPARQL 1.1 endpoint at <code>{endpoint}</code> – read-only; {triples} triples.</p>
+<form method="post" action="{endpoint}">
+<p><label for="query">Query</label></p>
+<textarea id="query" name="query" rows="14">SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 25</textarea>
+<p><label>Results as <select name="format">
+<option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
+<option value="csv">CSV</option><option value="tsv">TSV</option>
+<option value="turtle">Turtle (CONSTRUCT/DESCRIBE)</option></select></label>
+<button type="submit">Run query</button></p></form>
+</body></html>
+"""
+
+
+def query_page(endpoint: str) -> Response:
+    """The query page: the web template ``query.html`` when present, else a simple form."""
+    st = state()
+    info = st.dataset.info
+    html = None
+    try:
+        from admiukg import i18n
+
+        lang = i18n.current_lang()
+        html = render_template("query.html", endpoint=endpoint, kg_base=st.dataset.base,
+                               lang=lang, t=i18n.strings(lang), dataset=st.dataset, info=info)
+    except TemplateNotFound:
+        pass
+    except Exception:  # a broken template must not take the endpoint down
+        log.exception("query.html failed to render; serving the simple page")
+    if html is None:
+        from markupsafe import escape
+
+        html = SIMPLE_PAGE.format(title=escape(info.title), endpoint=escape(endpoint),
+                                  triples=info.triples)
+    resp = Response(html, status=200, content_type="text/html; charset=utf-8")
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+# --- the endpoint -----------------------------------------------------------------------------
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"])
+def sparql():
+    try:
+        query, params = read_request()
+    except ProtocolError as exc:
+        return error_response(exc.status, exc.message, exc.kind, exc.headers)
+    if query is None:
+        if request.method == "POST":
+            return error_response(400, "missing 'query' parameter", "bad-request")
+        return describe_service(params)
+    if not query.strip():
+        return error_response(400, "empty query", "bad-request")
+    return run_query(query, params.get("default-graph-uri"), params.get("named-graph-uri"),
+                     pick_format(params, RESULT_OFFERS), pick_format(params, GRAPH_OFFERS))

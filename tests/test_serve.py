@@ -1,0 +1,197 @@
+"""``python server.py``: files of every RDF syntax, clear refusals, fast restarts, gunicorn,
+the bundled graph with its named graphs, ``--base``; and the dataset module behind it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from admiukg import config, dataset
+from sparql_live import ROOT, LiveServer
+
+EX = "http://example.org/"
+
+
+def run_server(*args, timeout=60):
+    return subprocess.run([sys.executable, "server.py", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def select(server, query, **params):
+    r = requests.get(server.endpoint, params={"query": query, **params}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()["results"]["bindings"]
+
+
+def test_help_lists_the_options():
+    r = run_server("--help")
+    assert r.returncode == 0
+    for option in ("--host", "--port", "--timeout", "--max-rows", "--memory-limit", "--base"):
+        assert option in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (None, "missing.ttl", "missing.ttl: no such file"),
+        ("@prefix ex: <http://x/> .\nex:a ex:b ex:c .\nex:d ex:e \"open .\n", "bad.ttl",
+         "bad.ttl: not valid Turtle"),
+        ("<a> <b> <c> .", "data.xyz", "unknown RDF file extension '.xyz'"),
+        ("<http://x/a> <http://x/b> .\n", "bad.nt", "bad.nt: not valid N-Triples"),
+    ],
+)
+def test_refuses_bad_files_with_a_clear_message(tmp_path, content, name, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    r = run_server(path, "--port", "1", "--cache-dir", tmp_path / "cache")
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    if name == "bad.ttl":
+        assert "line 3" in r.stderr
+
+
+ALL_FORMATS = {
+    "a.ttl": f"@prefix ex: <{EX}> . ex:t ex:from \"turtle\" .",
+    "b.nt": f"<{EX}n> <{EX}from> \"ntriples\" .\n",
+    "c.rdf": f"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns:ex="{EX}"><rdf:Description rdf:about="{EX}x"><ex:from>rdfxml</ex:from></rdf:Description></rdf:RDF>""",
+    "d.jsonld": f'{{"@id": "{EX}j", "{EX}from": "jsonld"}}',
+    "e.trig": f"@prefix ex: <{EX}> . ex:g1 {{ ex:tg ex:from \"trig\" }}",
+    "f.nq": f"<{EX}q> <{EX}from> \"nquads\" <{EX}g2> .\n",
+}
+
+
+@pytest.fixture(scope="module")
+def files_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("formats")
+    paths = []
+    for name, text in ALL_FORMATS.items():
+        (folder / name).write_text(text)
+        paths.append(folder / name)
+    cache = tmp_path_factory.mktemp("formats-store")
+    server = LiveServer([*paths, "--workers", "1"], cache_dir=cache).start()
+    yield server, paths, cache
+    server.stop()
+
+
+def test_serves_every_rdf_syntax_and_keeps_named_graphs(files_server):
+    server, _, _ = files_server
+    rows = select(server, f"SELECT ?v WHERE {{ ?s <{EX}from> ?v }} ORDER BY ?v")
+    assert [r["v"]["value"] for r in rows] == sorted(
+        ["turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads"])
+    rows = select(server, f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?s <{EX}from> ?v }} }} ORDER BY ?g")
+    assert [(r["g"]["value"], r["v"]["value"]) for r in rows] == [
+        (EX + "g1", "trig"), (EX + "g2", "nquads")]
+
+
+def test_runs_under_gunicorn_not_the_dev_server(files_server):
+    server, _, _ = files_server
+    r = requests.get(server.url + "/health", timeout=30)
+    assert r.headers["Server"].startswith("gunicorn")
+    assert "Starting gunicorn" in server.log_text()
+    assert "development server" not in server.log_text()
+
+
+def test_restart_reopens_the_built_store(files_server):
+    _, paths, cache = files_server
+    second = LiveServer([*paths, "--workers", "1"], cache_dir=cache).start()
+    try:
+        h = requests.get(second.url + "/health", timeout=30).json()
+        assert h["store_reopened"] is True
+        assert h["triples"] == 6
+    finally:
+        second.stop()
+
+
+def test_base_option_rebases_canonical_iris(tmp_path):
+    ttl = tmp_path / "kg.ttl"
+    ttl.write_text(f"<{config.ID}admiu> <{config.AU}name> \"ADMİU\" .\n")
+    server = LiveServer([ttl, "--base", "http://localhost:8000/", "--workers", "1"],
+                        cache_dir=tmp_path / "c").start()
+    try:
+        rows = select(server, "SELECT ?s ?p WHERE { ?s ?p ?o }")
+        assert rows[0]["s"]["value"] == "http://localhost:8000/id/admiu"
+        assert rows[0]["p"]["value"] == "http://localhost:8000/ontology#name"
+    finally:
+        server.stop()
+
+
+# --- the bundled graph ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled_server(tmp_path_factory):
+    server = LiveServer(["--workers", "1"], cache_dir=tmp_path_factory.mktemp("bundled")).start(
+        timeout=300)
+    yield server
+    server.stop()
+
+
+def test_bundled_graph_has_its_named_graphs(bundled_server):
+    h = requests.get(bundled_server.url + "/health", timeout=30).json()
+    assert h["graph_roles"] == {"ontology": config.GRAPH_ONTOLOGY, "data": config.GRAPH_DATA,
+                                "inferred": config.GRAPH_INFERRED, "shapes": config.GRAPH_SHAPES}
+    for iri in (config.GRAPH_ONTOLOGY, config.GRAPH_DATA, config.GRAPH_INFERRED):
+        assert h["graphs"][iri] > 0
+
+
+def test_bundled_default_graph_is_union_without_shapes_and_inferred_can_be_left_out(bundled_server):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def n(**params):
+        return int(select(bundled_server, count, **params)[0]["n"]["value"])
+
+    h = requests.get(bundled_server.url + "/health", timeout=30).json()
+    sizes = h["graphs"]
+    union = n()
+    asserted = n(**{"default-graph-uri": [config.GRAPH_ONTOLOGY, config.GRAPH_DATA]})
+    assert asserted < union <= sizes[config.GRAPH_ONTOLOGY] + sizes[config.GRAPH_DATA] + \
+        sizes[config.GRAPH_INFERRED]
+    assert n(**{"default-graph-uri": config.GRAPH_INFERRED}) == sizes[config.GRAPH_INFERRED]
+    shapes_in_union = select(bundled_server, "ASK { ?s a <http://www.w3.org/ns/shacl#NodeShape> }"
+                             .replace("ASK", "SELECT (COUNT(*) AS ?n) WHERE"))
+    assert shapes_in_union[0]["n"]["value"] == "0"
+
+
+# --- refusing an invalid bundled graph (in process) -----------------------------------------
+
+
+class _Finding:
+    message = "Less than 1 values on id:admiu->au:name"
+    focus_node = "https://kg.admiu.example/id/admiu"
+    file = "data/memberships.ttl"
+    line = 12
+
+
+class _BadReport:
+    conforms = False
+    exit_code = 1
+    results = [_Finding()]
+
+
+def test_invalid_bundled_graph_is_refused(monkeypatch, tmp_path):
+    from admiukg import validation
+
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: _BadReport())
+    with pytest.raises(dataset.DatasetError) as err:
+        dataset.load_dataset(cache_dir=tmp_path)
+    text = str(err.value)
+    assert "does not pass validation" in text
+    assert "data/memberships.ttl:12" in text and "Less than 1 values" in text
+    assert not list((tmp_path / "stores").glob("bundled-*/meta.json"))
+
+
+def test_server_exits_2_with_the_message(monkeypatch, capsys):
+    from admiukg import serve
+
+    def refuse(*a, **k):
+        raise dataset.DatasetError("the bundled graph does not pass validation; refusing")
+
+    monkeypatch.setattr(serve, "load_dataset", refuse)
+    assert serve.main(["--port", "1"]) == 2
+    assert "cannot serve: the bundled graph does not pass validation" in capsys.readouterr().err

@@ -1,0 +1,139 @@
+"""The query worker pool on its own: memory limit, deadline, crash, replacement."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from admiukg.dataset import load_dataset
+from admiukg.querypool import QueryPool, QueryTimeout, WorkerCrashed
+
+GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
+
+
+def job(query):
+    return {"query": query, "default_graphs": None, "named_graphs": None, "has_dataset": False,
+            "results_format": "json", "graph_format": "turtle", "max_rows": 10}
+
+
+@pytest.fixture(scope="module")
+def store_path(sparql_sample_file, tmp_path_factory):
+    return load_dataset([sparql_sample_file], cache_dir=tmp_path_factory.mktemp("pool")).path
+
+
+def wait_alive(pool, n, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and pool.alive() < n:
+        time.sleep(0.1)
+    return pool.alive()
+
+
+def test_memory_limit_kills_the_query_not_the_pool(store_path):
+    pool = QueryPool(store_path, size=1, timeout=60, memory_limit=600 * 2**20)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(WorkerCrashed) as err:
+            pool.run(job(GREEDY))
+        assert time.monotonic() - t0 < 30  # stopped by RLIMIT_AS, long before the deadline
+        assert "out of memory" in err.value.message
+        assert wait_alive(pool, 1) == 1 and pool.replaced == 1
+        assert pool.run(job("ASK { ?s ?p ?o }"))[:2] == ("ok", "json")
+    finally:
+        pool.close()
+
+
+def test_deadline_kills_and_replaces(store_path):
+    pool = QueryPool(store_path, size=1, timeout=1.5)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            pool.run(job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"))
+        assert 1.4 < time.monotonic() - t0 < 5
+        assert wait_alive(pool, 1) == 1
+        reply = pool.run(job("SELECT (COUNT(*) AS ?n) { ?s a ?c }"))
+        assert reply[0] == "ok" and b'"255"' in reply[2]
+    finally:
+        pool.close()
+
+
+def test_errors_come_back_as_replies(store_path):
+    pool = QueryPool(store_path, size=1)
+    try:
+        status = pool.run(job("SELECT * {"))
+        assert status[:3] == ("error", 400, "syntax") and "line 1" in status[3]
+        assert pool.run(job("CONSTRUCT WHERE { ?s ?p ?o }") | {"graph_format": None})[1] == 406
+        assert pool.alive() == 1 and pool.replaced == 0
+    finally:
+        pool.close()
+
+
+def test_worker_killed_while_idle_is_skipped_and_replaced(store_path):
+    pool = QueryPool(store_path, size=2)
+    try:
+        pool.start()
+        victim = next(iter(pool._workers))
+        victim.process.kill()
+        victim.process.wait()
+        for _ in range(3):  # whichever worker is picked, every query is answered
+            assert pool.run(job("ASK { ?s ?p ?o }"))[0] == "ok"
+        assert wait_alive(pool, 2) == 2
+    finally:
+        pool.close()
+
+
+def test_all_workers_busy_is_a_503_not_a_hang(store_path):
+    import threading
+
+    from admiukg.querypool import PoolBusy
+
+    pool = QueryPool(store_path, size=1, timeout=2)
+    try:
+        pool.start()
+        slow = threading.Thread(target=lambda: pytest.raises(
+            QueryTimeout, pool.run, job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")))
+        slow.start()
+        time.sleep(0.3)
+        with pytest.raises(PoolBusy):
+            pool.run(job("ASK {}"), timeout=0.5)
+        slow.join()
+    finally:
+        pool.close()
+
+
+def test_workers_die_with_their_web_process(store_path, tmp_path):
+    """A web process killed hard (SIGKILL) leaves no query worker running a runaway query."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import sys, threading\n"
+        "from admiukg.querypool import QueryPool\n"
+        f"pool = QueryPool({store_path!r}, size=1, timeout=600)\n"
+        "pool.start()\n"
+        "print(*[w.process.pid for w in pool._workers], flush=True)\n"
+        "job = {'query': 'SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }',"
+        " 'default_graphs': None, 'named_graphs': None, 'has_dataset': False,"
+        " 'results_format': 'json', 'graph_format': None, 'max_rows': 1}\n"
+        "threading.Thread(target=pool.run, args=(job,), daemon=True).start()\n"
+        "threading.Event().wait()\n")
+    from sparql_live import ROOT
+
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    worker_pid = int(owner.stdout.readline())
+    time.sleep(1.0)  # the worker is now busy in the runaway query
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker_pid, signal.SIGKILL)
+    pytest.fail("the query worker outlived its web process")
