@@ -1,0 +1,59 @@
+"""RDF document formats shared by dereferencing and downloads: file extension
+<-> negotiation format key <-> pyoxigraph serializer, and one serialise call.
+
+The media types themselves live in admiukg.negotiation (GRAPHS).
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import RdfFormat, serialize
+
+from admiukg import negotiation
+
+#: file extension -> negotiation format key, in the order pages list them.
+EXTENSIONS = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "jsonld": "jsonld",
+    "rdf": "rdfxml",
+    "nq": "nquads",
+    "trig": "trig",
+}
+EXTENSION_OF = {key: ext for ext, key in EXTENSIONS.items()}
+FORMAT_NAMES = {
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF/XML",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+}
+SERIALIZERS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdfxml": RdfFormat.RDF_XML,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+}
+#: formats that keep graph names (a dump of the whole dataset needs one).
+QUAD_FORMATS = ("nquads", "trig", "jsonld")
+#: formats that offer per-resource descriptions (triples, not quads).
+TRIPLE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+
+#: Offers for a dereferenced resource. Turtle comes first so that a client
+#: that says nothing (*/*) gets data; browsers ask for text/html explicitly.
+RESOURCE_OFFERS: tuple[tuple[str, str], ...] = (
+    ("text/turtle", "turtle"),
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+) + tuple((m, k) for m, k in negotiation.GRAPH_OFFERS if k in TRIPLE_FORMATS and m != "text/turtle")
+
+
+def serialise(triples_or_quads, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise with pyoxigraph; *fmt* is a negotiation format key."""
+    return serialize(triples_or_quads, format=SERIALIZERS[fmt], prefixes=prefixes or {})
+
+
+def content_type(fmt: str) -> str:
+    return negotiation.content_type(fmt)

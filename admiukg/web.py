@@ -1,0 +1,72 @@
+"""Human pages: the landing page and the query page, plus the template
+helpers (language switch links) every page of the site uses."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from admiukg import i18n, relations, void
+
+bp = Blueprint("web", __name__)
+
+
+@bp.app_context_processor
+def page_helpers():
+    """``lang``/``t`` defaults (for templates rendered by other blueprints,
+    e.g. query.html from /sparql) and links that keep or switch language."""
+    try:
+        lang = i18n.current_lang()
+    except HTTPException:  # a bad ?lang= is reported by the view itself
+        lang = i18n.DEFAULT
+
+    def lang_url(code: str) -> str:
+        args = request.args.to_dict()
+        args["lang"] = code
+        return request.path + "?" + urlencode(args)
+
+    def lang_href(path: str) -> str:
+        explicit = request.args.get("lang")
+        return f"{path}?lang={explicit}" if explicit in i18n.LANGUAGES else path
+
+    ds = current_app.extensions.get("admiukg")
+    return {
+        "lang": lang,
+        "t": i18n.strings(lang),
+        "lang_url": lang_url,
+        "lang_href": lang_href,
+        "kg_base": ds.base if ds is not None else "",
+    }
+
+
+def _statistics(ds) -> dict:
+    cache = current_app.extensions.setdefault("admiukg.web", {})
+    if "stats" not in cache:
+        cache["stats"] = void.statistics(ds)
+    return cache["stats"]
+
+
+@bp.get("/")
+def landing():
+    ds = current_app.extensions["admiukg"]
+    lang = i18n.current_lang()
+    t = i18n.strings(lang)
+    body = render_template(
+        "index.html",
+        lang=lang,
+        t=t,
+        stats=_statistics(ds),
+        picture=relations.svg(ds, lang, t),
+        graphs=ds.graphs,
+    )
+    return current_app.response_class(body, content_type="text/html; charset=utf-8")
+
+
+@bp.get("/query")
+def query_page():
+    """The query editor (also what GET /sparql shows to browsers)."""
+    lang = i18n.current_lang()
+    body = render_template("query.html", lang=lang, t=i18n.strings(lang))
+    return current_app.response_class(body, content_type="text/html; charset=utf-8")
