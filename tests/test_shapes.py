@@ -53,6 +53,7 @@ EXPECTED = {
     "17_sourcedocument_bad_sha256": ("doc-x", AU + "sha256", "Violation", "SourceDocument-sha256", "Pattern"),
     "18_sourceexcerpt_value_not_az": ("e-x", PROV + "value", "Violation", "SourceExcerpt-value", "LanguageIn"),
     "19_sourceexcerpt_missing_translation": ("e-x", AU + "translation", "Violation", "SourceExcerpt-translation", "MinCount"),
+    "20_sizeobservation_negative_count": ("size-x", AU + "memberCount", "Violation", "SizeObservation-memberCount", "MinInclusive"),
 }
 
 #: What the OWL RL closure changes (documented, not hidden):
