@@ -14,6 +14,12 @@ def _lit(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _site(endpoint: str) -> str:
+    """The server root the endpoint hangs under (the VoID sits there, as the request saw it)."""
+    head, sep, _ = endpoint.rpartition("/sparql")
+    return (head if sep else endpoint.rstrip("/")) + "/"
+
+
 def description_turtle(endpoint: str, info) -> str:
     """The service description as Turtle (absolute IRIs, no base)."""
     formats = " , ".join(f"<{FORMAT_IRIS[k]}>" for k in list(RESULTS) + list(GRAPHS))
@@ -22,6 +28,7 @@ def description_turtle(endpoint: str, info) -> str:
         f"@prefix sd: <{SD}> .",
         f"@prefix void: <{VOID}> .",
         "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
         "",
         f"<{endpoint}#service> a sd:Service ;",
@@ -40,6 +47,7 @@ def description_turtle(endpoint: str, info) -> str:
         "",
         f"<{endpoint}#dataset> a sd:Dataset , void:Dataset ;",
         f"    void:sparqlEndpoint <{endpoint}> ;",
+        f"    rdfs:seeAlso <{_site(endpoint)}.well-known/void> ;",  # the full VoID + DCAT
         f"    sd:defaultGraph <{endpoint}#default-graph>",
     ]
     named = sorted(g for g in info.graph_sizes if g)

@@ -379,6 +379,17 @@ def test_service_description_formats(sparql_server, accept):
     assert (None, sd.endpoint, rdflib.URIRef(sparql_server.endpoint)) in g
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     assert sorted(int(o) for o in g.objects(None, void.triples)) == [20, 1000, 1022]  # named graphs, union
+    see_also = set(g.objects(None, rdflib.RDFS.seeAlso))
+    assert rdflib.URIRef(sparql_server.url + "/.well-known/void") in see_also  # where the VoID is served
+
+
+def test_service_description_links_a_void_that_resolves(sparql_server):
+    g = rdflib.Graph().parse(data=get(sparql_server, accept="text/turtle").content, format="turtle")
+    (void_url,) = set(g.objects(None, rdflib.RDFS.seeAlso))
+    r = requests.get(void_url, headers={"Accept": "text/turtle"}, timeout=30)
+    assert r.status_code == 200
+    void = rdflib.Graph().parse(data=r.content, format="turtle")
+    assert (None, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), None) in void
 
 
 def test_browser_gets_html_page(sparql_server):
