@@ -376,21 +376,19 @@ def checks(directory: Path = CHECKS_DIR) -> dict[str, SavedQuery]:
 
 
 def bundled_store() -> ox.Store:
-    """The served dataset rebuilt from the bundled files: ontology, data, shapes, OWL RL entailments.
+    """An in-memory copy of what the server answers from: the graphs of its default graph.
 
-    Same named graphs as the server; query it with ``use_default_graph_as_union=True``.
+    Built by the server's own loader (``admiukg.dataset``), so a golden file can only pass
+    if the endpoint gives that answer too; query it with ``use_default_graph_as_union=True``.
+    The shapes graph is left out, as it is of the served default graph.
     """
-    from admiukg.inference import cached_entailments  # the validator's module; imported late
+    from admiukg.dataset import load_dataset  # the endpoint's module; imported late
 
+    served = load_dataset(validate=False)
+    graphs = served.info.union if isinstance(served.info.union, list) else None
     store = ox.Store()
-    groups = [(config.GRAPH_ONTOLOGY, config.ontology_files()), (config.GRAPH_DATA, config.data_files()),
-              (config.GRAPH_SHAPES, [config.shapes_file()] if config.shapes_file().exists() else [])]
-    for graph, paths in groups:
-        for path in paths:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
-    inferred = cached_entailments(config.ontology_files() + config.data_files())
-    store.load(inferred.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-               to_graph=ox.NamedNode(config.GRAPH_INFERRED))
+    store.bulk_extend(q for q in served.store.quads_for_pattern(None, None, None, None)
+                      if graphs is None or q.graph_name.value in graphs)
     return store
 
 
