@@ -7,8 +7,10 @@ over data + ontology + entailments (the closure merged in, so shapes see
 inferred types; pyshacl's own inference stays off), and over data + ontology
 as asserted, because an own property's rdfs:range makes OWL RL type whatever
 it links to, which would hide a wrong link from ``sh:class`` (a university
-given as a grant's funder becomes a funding body). Findings of both passes
-are merged.
+given as a grant's funder becomes a funding body). Only sh:class findings are
+taken from the asserted pass: elsewhere it would miss what inference rightly
+adds (a label through a subproperty). Large inputs (LARGE_INPUT) get their
+entailments from admiukg.fastreason instead of owlrl.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from . import config
 from .reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+#: Above this many ontology + data triples, entailments come from admiukg.fastreason.
+LARGE_INPUT = 50_000
 _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
 
@@ -53,7 +57,13 @@ def validate(
     union += inputs.data
     asserted = Graph()
     asserted += union
-    if use_cache:
+    if len(union) > LARGE_INPUT:
+        # owlrl needs minutes from ~100k triples; the compiled rules give the same
+        # instance-level closure (tests/test_fastreason.py), which is all SHACL reads.
+        from .fastreason import entailments as fast_entailments
+
+        entailed = fast_entailments(union)
+    elif use_cache:
         from .inference import cached_entailments
 
         entailed = cached_entailments([*ontology_paths, *data_paths], graph=union, cacheable=inputs.cacheable)
@@ -70,7 +80,8 @@ def validate(
     if saved_checks:
         found += [(f, "data") for f in _saved_checks(union)]
     try:
-        found += [(f, "data") for f in _merge(_shacl(union, inputs.shapes), _shacl(asserted, inputs.shapes))]
+        wrong_links = [f for f in _shacl(asserted, inputs.shapes) if f.component == str(SH.ClassConstraintComponent)]
+        found += [(f, "data") for f in _merge(_shacl(union, inputs.shapes), wrong_links)]
     except Exception as exc:  # pyshacl refuses malformed shapes with its own error types
         report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {_first_line(exc)}"))
         return report

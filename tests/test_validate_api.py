@@ -222,3 +222,20 @@ def test_english_shape_message_is_preferred(tmp_path):
     (finding,) = validate([broken], ontology_paths=SCHEMA["ontology_paths"], shapes_path=shapes).results
     assert finding.message == "A name is required"
     assert finding.source == "https://kg.admiu.example/id/s"  # the node shape of the blank property shape
+
+
+def test_large_inputs_take_the_compiled_rules_not_owlrl(monkeypatch):
+    """Above LARGE_INPUT the closure comes from admiukg.fastreason and still catches errors."""
+    from admiukg import inference, validation
+
+    def owlrl_must_not_run(*args, **kwargs):
+        raise AssertionError("owlrl used for a large input")
+
+    monkeypatch.setattr(inference, "entailments", owlrl_must_not_run)
+    monkeypatch.setattr(inference, "cached_entailments", owlrl_must_not_run)
+    monkeypatch.setattr(validation, "LARGE_INPUT", 100)
+    assert validation.validate().exit_code == 0
+    examples = Path(__file__).parent / "shapes"
+    broken = validation.validate([examples / "valid" / "00_minimal_world.ttl",
+                                  examples / "invalid" / "12_grant_awardyear_not_gyear.ttl"])
+    assert broken.exit_code == 1
