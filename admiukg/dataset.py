@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from admiukg import config
+from admiukg import config, progress  # progress: a terminal-only status line (issue 6)
 
 log = logging.getLogger("admiukg.dataset")
 
@@ -239,9 +239,10 @@ def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
     try:
         store = ox.Store(str(tmp / "store"))
         graphs = load(store)
-        store.flush()
-        store.optimize()
-        sizes, total, stats = _stats(store, union)
+        with progress.step("indexing the store"):  # terminal only (issue 6)
+            store.flush()
+            store.optimize()
+            sizes, total, stats = _stats(store, union)
         del store
     except DatasetError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -275,7 +276,8 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
         def load(store):
             for p in paths:
                 try:
-                    _load(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
+                    with progress.step(f"loading {p.name}"):  # terminal only (issue 6)
+                        _load(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
                 except SyntaxError as exc:
                     raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
             return {}
@@ -359,7 +361,8 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
                         _load(store, p, rdf_format(p), base, to_graph=graphs[role])
                     except SyntaxError as exc:
                         raise DatasetError(f"{p}: not valid Turtle: {exc}") from exc
-            inferred = _entailments(onto + data)
+            with progress.step("inference"):  # terminal only (issue 6)
+                inferred = _entailments(onto + data)
             nt = inferred.serialize(format="nt", encoding="utf-8")
             _load(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])
             return graphs

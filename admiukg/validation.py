@@ -53,32 +53,33 @@ def validate(
     if report.errors:
         return report
 
+    from .hygiene import check as hygiene_check
+
+    found = hygiene_check({"data": inputs.data, "shapes": inputs.shapes, "ontology": inputs.ontology}, inputs.ontology)
+    asserted = inputs.data  # ontology + data as stated; graph copies are the costly part at scale
+    asserted += inputs.ontology
     union = Graph()
-    union += inputs.ontology
-    union += inputs.data
-    asserted = Graph()
-    asserted += union
+    union += asserted  # gets the closure: what SHACL and the saved checks see
     with progress.step(f"inference ({len(union)} triples)"):  # terminal only (issue 6)
         if len(union) > LARGE_INPUT:
             # owlrl needs minutes from ~100k triples; the compiled rules give the same
             # instance-level closure (tests/test_fastreason.py), which is all SHACL reads.
             from .fastreason import entailments as fast_entailments
 
-            entailed = fast_entailments(union)
-        elif use_cache:
-            from .inference import cached_entailments
-
-            entailed = cached_entailments([*ontology_paths, *data_paths], graph=union, cacheable=inputs.cacheable)
+            entailed = fast_entailments(asserted, into=union)
         else:
-            from .inference import entailments
+            if use_cache:
+                from .inference import cached_entailments
 
-            entailed = entailments(union)
-    union += entailed  # data + ontology + closure: what SHACL and the saved checks see
+                entailed = cached_entailments([*ontology_paths, *data_paths], graph=asserted,
+                                              cacheable=inputs.cacheable)
+            else:
+                from .inference import entailments
 
-    found = _consistency(entailed)
-    from .hygiene import check as hygiene_check
+                entailed = entailments(asserted)
+            union += entailed
 
-    found += hygiene_check({"data": inputs.data, "shapes": inputs.shapes, "ontology": inputs.ontology}, inputs.ontology)
+    found += _consistency(entailed)
     if saved_checks:
         found += [(f, "data") for f in _saved_checks(union)]
     try:
