@@ -168,12 +168,10 @@ class RemoteStore:
         self.client = dataset.client
         self._cache = _TTLCache(ttl=cache_seconds)
 
-    def _select(self, query: str) -> ox.QuerySolutions:
-        """A query of ours over the role graphs only (a store has system graphs too)."""
+    def _ask(self, query: str, accept: str, **dataset):
+        """Send a query of ours; track whether the store is up."""
         try:
-            answer = parse_answer(self.client.post(query, ASK_RESULTS,
-                                                   **self.dataset.role_graph_filter()),
-                                  self.client.url)
+            answer = parse_answer(self.client.post(query, accept, **dataset), self.client.url)
         except StoreRejected as exc:  # our own queries: a store limitation, not the user's
             raise StoreUnavailable(f"the SPARQL store refused a page query: {exc.message}") \
                 from None
@@ -182,6 +180,10 @@ class RemoteStore:
             raise
         self.dataset.mark_up()
         return answer
+
+    def _select(self, query: str) -> ox.QuerySolutions:
+        """A query of ours over the role graphs only (a store has system graphs too)."""
+        return self._ask(query, ASK_RESULTS, **self.dataset.role_graph_filter())
 
     def _quads_around(self, position: str, node) -> list[ox.Quad]:
         """All quads with ``node`` as subject or object (one request, cached)."""
@@ -242,16 +244,7 @@ class RemoteStore:
         except guard.GuardError:
             form = None
         accept = ASK_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ASK_RESULTS
-        try:
-            answer = parse_answer(self.client.post(query, accept, **kw), self.client.url)
-        except StoreRejected as exc:
-            raise StoreUnavailable(f"the SPARQL store refused a page query: {exc.message}") \
-                from None
-        except StoreUnavailable as exc:
-            self.dataset.mark_down(exc.message)
-            raise
-        self.dataset.mark_up()
-        frozen = _freeze(answer)
+        frozen = _freeze(self._ask(query, accept, **kw))
         self._cache.put(key, frozen)
         return _replay(frozen)
 
