@@ -6,9 +6,10 @@ The media types themselves live in admiukg.negotiation (GRAPHS).
 
 from __future__ import annotations
 
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import serialize
 
 from admiukg import negotiation
+from admiukg.results import RDF_FORMATS
 
 #: file extension -> negotiation format key, in the order pages list them.
 EXTENSIONS = {
@@ -28,14 +29,7 @@ FORMAT_NAMES = {
     "nquads": "N-Quads",
     "trig": "TriG",
 }
-SERIALIZERS = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
+SERIALIZERS = RDF_FORMATS  # the endpoint's table: negotiation key -> pyoxigraph format
 #: formats that keep graph names (a dump of the whole dataset needs one).
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
 #: formats that offer per-resource descriptions (triples, not quads).
