@@ -16,6 +16,12 @@ process (so its peak RSS is its own) and reports its time:
                     --reps runs per query after a warm-up (fewer, at least 3, for queries slower
                     than 2 s / reps); each query runs in a fork, killed after --query-deadline
 
+With --http, per size bench/http_bench.py --data serves the generated file over HTTP and measures
+cold start of `python server.py FILE` (from Turtle, and restart on the built store), the server
+tree's RSS per triple, saved-query latency p50/p99 and the saved-query mix at 1/4/16 clients for
+our server (with and without its response cache), rdflib-endpoint (up to 150k triples) and
+`oxigraph serve-read-only`; its tables are printed after the step table and kept in the JSON.
+
 Prints a table (machine, versions, load average, one row per size and step), writes
 bench/results/latest.json and a plot bench/results/latest.png. Ratios are between peers of the
 same run only; the machine is shared, so the load average is printed with the figures.
@@ -287,6 +293,25 @@ def run_step(step: str, size: int, data: Path, args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def run_http_size(label: str, data: Path, args) -> dict:
+    """bench/http_bench.py --data on one generated file; its printed tables and JSON."""
+    out = data.with_suffix(".http.json")
+    cmd = [sys.executable, str(ROOT / "bench" / "http_bench.py"), "--data", str(data),
+           "--label", label, "--json", str(out),
+           "--duration", str(1.0 if args.quick else args.http_duration)]
+    if args.quick:
+        cmd += ["--reps", "2"]
+    try:
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True,
+                              timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return {"text": f"timed out after {args.timeout} s"}
+    text = done.stdout if done.returncode == 0 else \
+        done.stdout + "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:300]
+    result = json.loads(out.read_text()) if out.exists() else {}
+    return {"text": text, "result": result}
+
+
 def print_table(report: dict) -> None:
     m = report["machine"]
     print(f"machine: {m['cores']} cores, {m['ram_gib']} GiB, {m['cpu']}; Python {m['python']}")
@@ -328,7 +353,12 @@ def plot(report: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, (time_ax, mem_ax) = plt.subplots(1, 2, figsize=(12, 5))
+    http = {label: h.get("result") or {} for label, h in report.get("http_sizes", {}).items()}
+    http = {label: r for label, r in http.items() if r.get("triples")}
+    if http:
+        fig, (time_ax, mem_ax, http_ax) = plt.subplots(1, 3, figsize=(18, 5))
+    else:
+        fig, (time_ax, mem_ax) = plt.subplots(1, 2, figsize=(12, 5))
     for step in STEPS:
         rows = [r for r in report["rows"] if r["step"] == step and "seconds" in r]
         seconds = [(r["size"], r["p99_ms"] / 1000 if step == "queries" else r["seconds"])
@@ -342,6 +372,23 @@ def plot(report: dict, path: Path) -> None:
         ax.set(xscale="log", yscale="log", xlabel="triples requested", ylabel=ylabel)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
+    if http:  # requests/s of the saved-query mix at 4 clients, and cold starts, against size
+        sizes = {label: r["triples"] for label, r in http.items()}
+        servers = dict.fromkeys(n for r in http.values() for n in r.get("mix", {}).get("4", {}))
+        for name in servers:
+            pts = [(sizes[label], r["mix"]["4"][name]["rps"]) for label, r in http.items()
+                   if name in r.get("mix", {}).get("4", {}) and r["mix"]["4"][name]["rps"]]
+            if pts:
+                http_ax.plot(*zip(*pts), marker="o", label=f"{name}: saved-query mix, 4 clients, req/s")
+        for key, what in (("cold_turtle", "cold start from Turtle, s"),
+                          ("cold_store", "restart on the built store, s")):
+            pts = [(sizes[label], r[key]["seconds"]) for label, r in http.items()
+                   if r.get(key, {}).get("seconds")]
+            if pts:
+                http_ax.plot(*zip(*pts), marker="s", linestyle="--", label=f"ours: {what}")
+        http_ax.set(xscale="log", yscale="log", xlabel="triples served", ylabel="req/s or seconds")
+        http_ax.grid(True, which="both", alpha=0.3)
+        http_ax.legend(fontsize=7)
     load = ", ".join(f"{x:.1f}" for x in report["load_end"])
     fig.suptitle(f"ADMİU KG cost against size ({report['machine']['cores']} cores, shared machine, "
                  f"load average at end {load})")
@@ -364,7 +411,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per step")
     parser.add_argument("--http", action="store_true",
-                        help="also run bench/http_bench.py (the endpoint's HTTP peers) if present")
+                        help="per size, also run bench/http_bench.py --data on the generated file: "
+                        "cold start, server RSS, saved-query latency and mix throughput over HTTP "
+                        "of our server, rdflib-endpoint and oxigraph serve-read-only")
+    parser.add_argument("--http-bundled", action="store_true",
+                        help="also run bench/http_bench.py on the bundled graph (typical queries)")
+    parser.add_argument("--http-duration", type=float, default=3.0,
+                        help="seconds per HTTP throughput cell (default 3; 1 with --quick)")
     parser.add_argument("--out", type=Path, default=None,
                         help="JSON file (default bench/results/latest.json; quick.json with --quick)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -397,7 +450,10 @@ def main(argv: list[str] | None = None) -> int:
                 report["rows"].append(row)
                 print(f"  {label} {step}: {row.get('seconds', '-')} s {row.get('note', '')}",
                       file=sys.stderr, flush=True)
-    if args.http and (ROOT / "bench" / "http_bench.py").exists():
+            if args.http and (ROOT / "bench" / "http_bench.py").exists() and data.exists():
+                report.setdefault("http_sizes", {})[label] = run_http_size(label, data, args)
+                print(f"  {label} http: done", file=sys.stderr, flush=True)
+    if args.http_bundled and (ROOT / "bench" / "http_bench.py").exists():
         quick = ["--quick"] if args.quick else []
         done = subprocess.run([sys.executable, str(ROOT / "bench" / "http_bench.py"), *quick],
                               check=False, capture_output=True, text=True, timeout=args.timeout)
@@ -405,8 +461,10 @@ def main(argv: list[str] | None = None) -> int:
     report["load_end"] = os.getloadavg()
     report["ratios"] = ratios(report["rows"])
     print_table(report)
+    for label, http in report.get("http_sizes", {}).items():
+        print(f"\nHTTP, {label} (bench/http_bench.py --data):\n" + http["text"].rstrip())
     if report.get("http"):
-        print("\nHTTP (bench/http_bench.py):\n" + report["http"])
+        print("\nHTTP, bundled graph (bench/http_bench.py):\n" + report["http"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     try:
