@@ -1,13 +1,12 @@
 """Flask app factory: dataset, settings, query pool, CORS, errors, /health, blueprints.
 
-``app.extensions["admiukg"]`` is the :class:`~admiukg.dataset.ServedDataset`;
+``app.extensions["admiukg"]`` is the :class:`~admiukg.store.local.ServedDataset`;
 ``app.extensions["admiukg.endpoint"]`` is the endpoint's :class:`Endpoint` state (settings,
 query pool, response cache).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -17,10 +16,13 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from admiukg import bodydrain, guard
-from admiukg.dataset import ServedDataset, load_dataset
-from admiukg.querypool import QueryPool
-from admiukg.results import DEFAULT_PREFIXES
+from admiukg import guard
+from admiukg.endpoint import bodydrain
+from admiukg.store.local import ServedDataset, load_dataset
+from admiukg.endpoint.pool import QueryPool
+from admiukg.endpoint.results import DEFAULT_PREFIXES
+from admiukg.api import routes
+from admiukg.site import downloads, linkeddata, pages
 
 log = logging.getLogger("admiukg.app")
 
@@ -40,7 +42,6 @@ DEFAULTS = {
     "TESTING": False,
 }
 #: Feature blueprints, registered when their module is present.
-FEATURE_BLUEPRINTS = ("linkeddata", "downloads", "web", "api")
 EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, Retry-After"
 
 
@@ -82,10 +83,10 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
         limits=guard.Limits(max_depth=int(cfg["QUERY_MAX_DEPTH"]),
                             max_length=min(guard.Limits.max_length, int(cfg["MAX_REQUEST_BYTES"]))),
     )
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="site/templates", static_folder="site/static")
     app.config.update(cfg)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
-    from admiukg.sparql import FastPath, ResponseCache, bp, error_response
+    from admiukg.endpoint.protocol import FastPath, ResponseCache, bp, error_response
 
     pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
                      memory_limit=settings.memory_limit, union=info.union)
@@ -96,19 +97,12 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
         cache=ResponseCache(4096 if cache_bytes > 0 else 0, cache_bytes),
         prefixes={**DEFAULT_PREFIXES, "au": dataset.base + "ontology#", "id": dataset.base + "id/"},
     )
-    if hasattr(dataset, "init_app"):  # a remote store (admiukg.remote) brings its own pool
+    if hasattr(dataset, "init_app"):  # a remote store (admiukg.store.remote) brings its own pool
         dataset.init_app(app)
     app.register_blueprint(bp)
     app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)
-    for name in FEATURE_BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"admiukg.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"admiukg.{name}":
-                raise
-            continue
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+    for blueprint in (linkeddata.bp, downloads.bp, pages.bp, routes.bp):
+        app.register_blueprint(blueprint)
 
     @app.after_request
     def cors(resp: Response) -> Response:
@@ -125,7 +119,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         headers = {}
-        if exc.code == 413:  # keep the keep-alive connection usable (admiukg.bodydrain)
+        if exc.code == 413:  # keep the keep-alive connection usable (admiukg.endpoint.bodydrain)
             bodydrain.drain(request.environ)
         if exc.code == 405:
             headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or

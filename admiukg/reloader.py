@@ -99,7 +99,7 @@ class Reloader:
             self._write(status)
             return
         from admiukg.app import create_app
-        from admiukg.dataset import DatasetError, load_dataset
+        from admiukg.store.local import DatasetError, load_dataset
 
         try:  # the child left the built store in the cache: this only reopens it
             dataset = load_dataset(self.cfg["KG_FILES"], base=self.cfg["KG_BASE"],
@@ -155,7 +155,7 @@ def _now() -> str:
 
 
 def _child_main(argv) -> int:
-    from admiukg.dataset import DatasetError, load_dataset
+    from admiukg.store.local import DatasetError, load_dataset
 
     cfg = json.loads(argv[0])
     try:

@@ -2,7 +2,7 @@
 
 The store is built once in the gunicorn master (``preload_app``); gunicorn forks ``--workers``
 threaded web workers (``gthread``), and each starts its own small pool of query worker processes
-(:mod:`admiukg.querypool`) that open the store read-only and can be killed at the query deadline.
+(:mod:`admiukg.endpoint.pool`) that open the store read-only and can be killed at the query deadline.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 
 from admiukg import guard
 from admiukg.app import create_app
-from admiukg.dataset import DatasetError, load_dataset
+from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.serve")
 
@@ -141,8 +141,8 @@ def main(argv=None) -> int:
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     cfg = app_config(args)
     try:
-        if args.store:  # an existing SPARQL store instead of local files (admiukg.remote)
-            from admiukg import remote
+        if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
+            from admiukg.store import remote
 
             dataset = remote.connect_for_server(args, cfg)
         else:

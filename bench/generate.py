@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
 
-from admiukg.synthetic import parse_size, write_file
+from bench.synthetic import parse_size, write_file
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -281,7 +281,7 @@ def export_union(files, tmp: Path) -> tuple[Path, str]:
     """The served default graph as one N-Triples file for the peers, and a lookup IRI."""
     import pyoxigraph as ox
 
-    from admiukg.dataset import load_dataset
+    from admiukg.store.local import load_dataset
 
     ds = load_dataset(files or None, cache_dir=tmp / "export-store")
     store = ds.store

@@ -6,9 +6,9 @@ process (so its peak RSS is its own) and reports its time:
   generate          write the Turtle file (admiukg.synthetic)
   load-oxigraph     pyoxigraph in-memory Store.load of the data file
   load-rdflib       rdflib Graph.parse of the data file
-  infer-fast        admiukg.fastreason.entailments(ontology + data files): parse into Oxigraph,
+  infer-fast        admiukg.graph.fastreason.entailments(ontology + data files): parse into Oxigraph,
                     rules to a fixpoint, rdflib result (the note splits the three)
-  infer-owlrl       admiukg.inference.entailments (owlrl), only up to --owlrl-cap triples
+  infer-owlrl       admiukg.graph.inference.entailments (owlrl), only up to --owlrl-cap triples
   infer-reasonable  the `reasonable` package (compiled OWL RL), only with --reasonable, up to 10k:
                     on 10k triples here it took 64-130 s and ~12 GB and missed entailments
   validate          pyshacl over ontology + data + fast entailments, with ontology/shapes.ttl
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 
 from admiukg import config
-from admiukg.synthetic import parse_size
+from bench.synthetic import parse_size
 
 RESULTS = ROOT / "bench" / "results"
 REASONABLE_CAP = 10_000
@@ -87,7 +87,7 @@ def _rdflib_graph(paths):
 
 
 def step_generate(size: int, data: str, seed: int, **_) -> dict:
-    from admiukg.synthetic import write_file
+    from bench.synthetic import write_file
     start = time.perf_counter()
     written = write_file(data, size, seed)
     return {"seconds": time.perf_counter() - start, "triples": written}
@@ -106,7 +106,7 @@ def step_load_rdflib(data: str, **_) -> dict:
 
 
 def step_infer_fast(data: str, **_) -> dict:
-    from admiukg import fastreason
+    from admiukg.graph import fastreason
     start, stats = time.perf_counter(), {}
     added = fastreason.entailments(_ontology_and(data), stats=stats)
     return {"seconds": time.perf_counter() - start, "added": len(added),
@@ -115,7 +115,7 @@ def step_infer_fast(data: str, **_) -> dict:
 
 
 def step_infer_owlrl(data: str, **_) -> dict:
-    from admiukg.inference import entailments
+    from admiukg.graph.inference import entailments
     graph = _rdflib_graph(_ontology_and(data))
     start = time.perf_counter()
     added = entailments(graph)
@@ -125,7 +125,7 @@ def step_infer_owlrl(data: str, **_) -> dict:
 def step_infer_reasonable(data: str, **_) -> dict:
     import reasonable
 
-    from admiukg import fastreason
+    from admiukg.graph import fastreason
     graph = _rdflib_graph(_ontology_and(data))
     start = time.perf_counter()
     reasoner = reasonable.PyReasoner()
@@ -141,7 +141,7 @@ def step_validate(data: str, **_) -> dict:
     import pyshacl
     import rdflib
 
-    from admiukg import fastreason
+    from admiukg.graph import fastreason
     paths = _ontology_and(data)
     start = time.perf_counter()
     graph = _rdflib_graph(paths)
@@ -161,7 +161,7 @@ def step_validate(data: str, **_) -> dict:
 def step_queries(data: str, reps: int, deadline: float, **_) -> dict:
     import pyoxigraph as ox
 
-    from admiukg import fastreason
+    from admiukg.graph import fastreason
     store = _oxigraph_store(_ontology_and(data))
     added = fastreason.entailments(store)
     store.extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in added)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from admiukg import config  # noqa: E402
-from admiukg.inference import cache_key  # noqa: E402
+from admiukg.graph.inference import cache_key  # noqa: E402
 
 TARGET_S = 3.0
 
@@ -46,7 +46,7 @@ def main() -> int:
     validate = [sys.executable, "validate.py"]
     scenarios = [
         ("python -c pass", [sys.executable, "-c", "pass"], None),
-        ("imports (rdflib, pyshacl, owlrl)", [sys.executable, "-c", "import admiukg.validation, pyshacl, owlrl"], None),
+        ("imports (rdflib, pyshacl, owlrl)", [sys.executable, "-c", "import admiukg.validation.validate, pyshacl, owlrl"], None),
         ("validate.py cold (no cache)", validate, drop_cache),
         ("validate.py warm (cache)", validate, None),
     ]

@@ -123,7 +123,7 @@ def ld_build_dataset(directory, base: str = config.CANONICAL_BASE):
     """An on-disk store with the fixture graphs under ``base``, as a ServedDataset."""
     import pyoxigraph as ox
 
-    from admiukg.dataset import DatasetInfo, ServedDataset
+    from admiukg.store.local import DatasetInfo, ServedDataset
 
     store_path = directory / "store"
     store = ox.Store(str(store_path))

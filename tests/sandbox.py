@@ -1,6 +1,6 @@
 """A throwaway copy of the checkout, so tests can break or edit the bundled data safely.
 
-``python server.py`` / ``python -m admiukg.push`` run with the copy as working directory
+``python server.py`` / ``python -m admiukg.store.push`` run with the copy as working directory
 import the copied package (the script's directory comes first on ``sys.path``), and
 ``config.ROOT`` then points at the copy's ontology/, data/ and queries/.
 """

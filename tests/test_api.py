@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from admiukg import config, savedqueries
+from admiukg import config
+from admiukg.queries import catalogue as savedqueries
 
 QUERIES = savedqueries.catalogue()
 
@@ -18,7 +19,7 @@ QUERIES = savedqueries.catalogue()
 @pytest.fixture(scope="module")
 def app():
     from admiukg.app import create_app
-    from admiukg.dataset import load_dataset
+    from admiukg.store.local import load_dataset
 
     # validate=False: these tests are about the API, not about whether today's data conforms
     app = create_app({"TESTING": True, "QUERY_WORKERS": 1}, dataset=load_dataset(validate=False))
@@ -218,7 +219,7 @@ def test_api_page_has_a_form_per_query_and_no_external_assets(client):
 
 def test_rebased_server_rebases_the_saved_queries(tmp_path):
     from admiukg.app import create_app
-    from admiukg.dataset import load_dataset
+    from admiukg.store.local import load_dataset
 
     base = "http://localhost:8080/kg/"
     app = create_app({"TESTING": True, "QUERY_WORKERS": 1, "KG_CACHE_DIR": str(tmp_path)},

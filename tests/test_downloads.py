@@ -11,7 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from admiukg import downloads, rdfdocs
+from admiukg.site import downloads
+from admiukg.site import rdfdocs
 
 GRAPH_FILES = {
     "ontology": "ontology.ttl",
@@ -128,7 +129,7 @@ def test_dumps_are_built_once(ld_app):
 SUMS_IN_ANOTHER_PROCESS = """
 import json, sys
 from admiukg.app import create_app
-from admiukg.dataset import DatasetInfo, ServedDataset
+from admiukg.store.local import DatasetInfo, ServedDataset
 dataset = ServedDataset(DatasetInfo(**json.loads(sys.argv[1])))
 app = create_app({"TESTING": True}, dataset=dataset)
 sys.stdout.write(app.test_client().get("/downloads/SHA256SUMS").get_data(as_text=True))

@@ -1,6 +1,6 @@
-"""admiukg.fastreason gives the same instance-level closure as the owlrl reference.
+"""admiukg.graph.fastreason gives the same instance-level closure as the owlrl reference.
 
-What is compared: the output of ``admiukg.inference.entailments`` (owlrl, trivia already removed)
+What is compared: the output of ``admiukg.graph.inference.entailments`` (owlrl, trivia already removed)
 restricted to instance-level triples, against the whole output of ``fastreason.entailments``.
 Instance-level means: the subject is not a schema term (see ``schema_terms``), and an
 ``rdf:type`` object is not an RDF/RDFS/OWL/XSD class. That drops the schema closure
@@ -17,7 +17,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from admiukg import config, fastreason, inference, synthetic
+from admiukg import config
+from bench import synthetic
+from admiukg.graph import fastreason
+from admiukg.graph import inference
 
 BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 SCHEMA_PREDICATES = {

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 
 from admiukg import config
-from admiukg.dataset import load_dataset
+from admiukg.store.local import load_dataset
 
 
 def ground_triples_of_files(paths):

@@ -1,4 +1,4 @@
-"""admiukg.inference: what OWL RL adds, the trivia filter, and the on-disk cache."""
+"""admiukg.graph.inference: what OWL RL adds, the trivia filter, and the on-disk cache."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
 
-from admiukg import inference
-from admiukg.rdfload import load_graph, load_graph_stable
+from admiukg.graph import inference
+from admiukg.graph.rdfload import load_graph, load_graph_stable
 
 FIX = Path(__file__).parent / "validate_fixtures"
 AU = Namespace("https://kg.admiu.example/ontology#")

@@ -54,7 +54,7 @@ def server(tmp_path_factory):
 
 
 def predicates() -> list[str]:
-    from admiukg.savedqueries import bundled_store
+    from admiukg.queries.catalogue import bundled_store
 
     store = bundled_store()
     rows = store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
@@ -110,7 +110,7 @@ def same_answer(body: bytes, reference: bytes, accept: str) -> bool:
 
 
 def test_fifty_clients_for_a_minute(server):
-    from admiukg.savedqueries import catalogue
+    from admiukg.queries.catalogue import catalogue
 
     preds = predicates()
     saved_accept = {name: "text/turtle" if q.is_graph else JSON for name, q in catalogue().items()}

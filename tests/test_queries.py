@@ -6,13 +6,14 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from admiukg import config, savedqueries
-from admiukg.savedqueries import ParameterError, QueryDefinitionError
+from admiukg import config
+from admiukg.queries import catalogue as savedqueries
+from admiukg.queries.catalogue import ParameterError, QueryDefinitionError
 
 QUERIES = savedqueries.catalogue()
 CHECKS = savedqueries.checks()
 BROKEN_DIR = savedqueries.CHECKS_DIR / "broken"
-REFRESH = "python -m admiukg.savedqueries --update-golden (then review git diff queries/expected/)"
+REFRESH = "python -m admiukg.queries.catalogue --update-golden (then review git diff queries/expected/)"
 
 
 @pytest.fixture(scope="module")

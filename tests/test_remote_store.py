@@ -1,4 +1,4 @@
-"""``python server.py --store URL`` and ``python -m admiukg.push`` against a real Virtuoso.
+"""``python server.py --store URL`` and ``python -m admiukg.store.push`` against a real Virtuoso.
 
 Virtuoso (Debian's virtuoso-opensource 7) is started by these tests on 127.0.0.1 in a
 temporary directory (tests/virtuoso.py). Its absence is a failure, not a skip: CI installs it.
@@ -44,7 +44,7 @@ def virtuoso(tmp_path_factory):
 
 
 def push(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "admiukg.push", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "admiukg.store.push", *args], cwd=cwd,
                           check=False, capture_output=True, text=True, timeout=300)
 
 
@@ -68,7 +68,7 @@ def front(virtuoso, pushed, tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_store():
     """The oracle: the bundled files (+ entailments) in an in-memory pyoxigraph store."""
-    from admiukg.savedqueries import bundled_store
+    from admiukg.queries.catalogue import bundled_store
 
     return bundled_store()
 
@@ -104,7 +104,8 @@ def store_answer(body: bytes, content_type: str) -> requests.Response:
 
 
 def reply_for(body: bytes, content_type: str, **job):
-    from admiukg import remote, storeclient
+    from admiukg.store import remote
+    from admiukg.store import client as storeclient
 
     answer = storeclient.parse_answer(store_answer(body, content_type), "http://store.test/sparql")
     return remote._reply(answer, {"max_rows": 10, "results_format": "json",
@@ -145,7 +146,7 @@ def test_xml_answer_to_a_json_request_is_rewritten_and_capped():
 
 
 def test_unreadable_or_unknown_answers_are_store_failures_not_500s():
-    from admiukg import storeclient
+    from admiukg.store import client as storeclient
 
     with pytest.raises(storeclient.StoreUnavailable, match="unreadable"):
         storeclient.parse_answer(store_answer(b"{not json", "application/sparql-results+json"),
@@ -155,7 +156,7 @@ def test_unreadable_or_unknown_answers_are_store_failures_not_500s():
 
 
 def test_virtuoso_blank_nodes_can_be_asked_about_again():
-    from admiukg import storeclient
+    from admiukg.store import client as storeclient
 
     node = ox.BlankNode(storeclient.bnode_id("nodeID://b10006"))
     assert storeclient.term_sparql(node) == "<nodeID://b10006>"
@@ -187,8 +188,8 @@ def misbehaving_store():
 
 
 def test_store_errors_and_stalls_become_503_pool_errors(misbehaving_store):
-    from admiukg import remote
-    from admiukg.querypool import QueryTimeout
+    from admiukg.store import remote
+    from admiukg.endpoint.pool import QueryTimeout
 
     job = {"query": "SELECT * WHERE { ?s ?p ?o }", "max_rows": 10, "results_format": "json",
            "graph_format": None, "default_graphs": None, "named_graphs": None,
@@ -324,7 +325,7 @@ def test_entity_page_in_html_and_turtle(front, local_store):
 
 
 def test_saved_query_runs_on_the_store(front, local_store):
-    from admiukg import savedqueries
+    from admiukg.queries import catalogue as savedqueries
 
     listing = requests.get(front.url + "/api/queries", timeout=30).json()
     name = "admiu-networks"

@@ -9,7 +9,8 @@ import sys
 import pytest
 import requests
 
-from admiukg import config, dataset
+from admiukg import config
+from admiukg.store import local as dataset
 from sparql_live import ROOT, LiveServer
 
 EX = "http://example.org/"
@@ -175,7 +176,7 @@ class _BadReport:
 
 
 def test_invalid_bundled_graph_is_refused(monkeypatch, tmp_path):
-    from admiukg import validation
+    from admiukg.validation import validate as validation
 
     monkeypatch.setattr(validation, "validate", lambda *a, **k: _BadReport())
     with pytest.raises(dataset.DatasetError) as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from admiukg.app import create_app
-from admiukg.dataset import ServedDataset
+from admiukg.store.local import ServedDataset
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_select_and_row_cap(client):
 
 
 def test_respond_is_the_reusable_runner(app):
-    from admiukg.sparql import respond
+    from admiukg.endpoint.protocol import respond
 
     with app.test_request_context("/api/x", headers={"Accept": "text/csv"}):
         r = respond("SELECT (COUNT(*) AS ?n) { ?s a <http://xmlns.com/foaf/0.1/Organization> }",

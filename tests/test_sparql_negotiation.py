@@ -1,8 +1,8 @@
-"""Accept parsing and format choice (admiukg.negotiation): pure functions, parametrised."""
+"""Accept parsing and format choice (admiukg.endpoint.negotiation): pure functions, parametrised."""
 
 import pytest
 
-from admiukg.negotiation import (
+from admiukg.endpoint.negotiation import (
     GRAPH_OFFERS,
     RESULT_OFFERS,
     choose,

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from admiukg.dataset import load_dataset
-from admiukg.querypool import QueryPool, QueryTimeout, WorkerCrashed
+from admiukg.store.local import load_dataset
+from admiukg.endpoint.pool import QueryPool, QueryTimeout, WorkerCrashed
 
 GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
 
@@ -85,7 +85,7 @@ def test_worker_killed_while_idle_is_skipped_and_replaced(store_path):
 def test_all_workers_busy_is_a_503_not_a_hang(store_path):
     import threading
 
-    from admiukg.querypool import PoolBusy
+    from admiukg.endpoint.pool import PoolBusy
 
     pool = QueryPool(store_path, size=1, timeout=2)
     try:
@@ -111,7 +111,7 @@ def test_workers_die_with_their_web_process(store_path, tmp_path):
     script = tmp_path / "owner.py"
     script.write_text(
         "import sys, threading\n"
-        "from admiukg.querypool import QueryPool\n"
+        "from admiukg.endpoint.pool import QueryPool\n"
         f"pool = QueryPool({store_path!r}, size=1, timeout=600)\n"
         "pool.start()\n"
         "print(*[w.process.pid for w in pool._workers], flush=True)\n"

@@ -9,7 +9,9 @@ import pytest
 import rdflib
 from pyshacl import validate
 
-from admiukg import config, inference, synthetic
+from admiukg import config
+from bench import synthetic
+from admiukg.graph import inference
 
 
 def generated(size: int, seed: int = 1) -> tuple[str, int]:

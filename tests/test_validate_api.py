@@ -1,4 +1,4 @@
-"""admiukg.validation.validate() as a library, the hygiene checks, and saved-check rows."""
+"""admiukg.validation.validate.validate() as a library, the hygiene checks, and saved-check rows."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from admiukg import config, hygiene
-from admiukg.reports import VIOLATION, WARNING, Finding, LoadError, Report
-from admiukg.validation import validate
+from admiukg import config
+from admiukg.validation import hygiene
+from admiukg.validation.reports import VIOLATION, WARNING, Finding, LoadError, Report
+from admiukg.validation.validate import validate
 
 FIX = Path(__file__).parent / "validate_fixtures"
 SCHEMA = {"ontology_paths": [FIX / "ontology.ttl"], "shapes_path": FIX / "shapes.ttl"}
@@ -146,11 +147,11 @@ def test_known_terms_pass():
     assert hygiene.check({"data": data}, Graph()) == []
 
 
-# -- saved checks (queries/checks/*.rq via admiukg.savedqueries.run_checks) --------------
+# -- saved checks (queries/checks/*.rq via admiukg.queries.catalogue.run_checks) --------------
 
 
 class Row:
-    """Shaped like admiukg.savedqueries.CheckViolation."""
+    """Shaped like admiukg.queries.catalogue.CheckViolation."""
 
     def __init__(self, focus):
         self.check, self.severity, self.file = "demo-check", "Violation", "queries/checks/demo-check.rq"
@@ -158,9 +159,9 @@ class Row:
 
 
 def fake_queries(monkeypatch, run_checks):
-    module = types.ModuleType("admiukg.savedqueries")
+    module = types.ModuleType("admiukg.queries.catalogue")
     module.run_checks = run_checks
-    monkeypatch.setitem(sys.modules, "admiukg.savedqueries", module)
+    monkeypatch.setitem(sys.modules, "admiukg.queries.catalogue", module)
 
 
 def test_saved_check_rows_become_located_violations(monkeypatch):
@@ -225,8 +226,9 @@ def test_english_shape_message_is_preferred(tmp_path):
 
 
 def test_large_inputs_take_the_compiled_rules_not_owlrl(monkeypatch):
-    """Above LARGE_INPUT the closure comes from admiukg.fastreason and still catches errors."""
-    from admiukg import inference, validation
+    """Above LARGE_INPUT the closure comes from admiukg.graph.fastreason and still catches errors."""
+    from admiukg.graph import inference
+    from admiukg.validation import validate as validation
 
     def owlrl_must_not_run(*args, **kwargs):
         raise AssertionError("owlrl used for a large input")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from admiukg.validation import validate
+from admiukg.validation.validate import validate
 
 EXAMPLES = Path(__file__).parent / "shapes"
 WORLD = EXAMPLES / "valid" / "00_minimal_world.ttl"

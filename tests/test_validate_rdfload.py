@@ -1,4 +1,4 @@
-"""admiukg.rdfload: safe parsing, and errors that name file and line."""
+"""admiukg.graph.rdfload: safe parsing, and errors that name file and line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from admiukg.rdfload import RDFLoadError, SourceIndex, load_graph, load_graph_stable
+from admiukg.graph.rdfload import RDFLoadError, SourceIndex, load_graph, load_graph_stable
 
 FIX = Path(__file__).parent / "validate_fixtures"
 

@@ -11,7 +11,7 @@ import rdflib
 from rdflib import URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID
 
-from admiukg import void
+from admiukg.site import void
 
 BASE = "https://kg.admiu.example/"
 DATASET = URIRef(BASE + ".well-known/void#dataset")

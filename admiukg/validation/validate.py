@@ -10,7 +10,7 @@ it links to, which would hide a wrong link from ``sh:class`` (a university
 given as a grant's funder becomes a funding body). Only sh:class findings are
 taken from the asserted pass: elsewhere it would miss what inference rightly
 adds (a label through a subproperty). Large inputs (LARGE_INPUT) get their
-entailments from admiukg.fastreason instead of owlrl.
+entailments from admiukg.graph.fastreason instead of owlrl.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Namespace, URIRef
 
-from . import config, progress  # progress: terminal-only status line (issue 6)
-from .reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
+from admiukg import config, progress  # progress: terminal-only status line (issue 6)
+from admiukg.validation.reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-#: Above this many ontology + data triples, entailments come from admiukg.fastreason.
+#: Above this many ontology + data triples, entailments come from admiukg.graph.fastreason.
 LARGE_INPUT = 50_000
 _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
@@ -53,7 +53,7 @@ def validate(
     if report.errors:
         return report
 
-    from .hygiene import check as hygiene_check
+    from admiukg.validation.hygiene import check as hygiene_check
 
     found = hygiene_check({"data": inputs.data, "shapes": inputs.shapes, "ontology": inputs.ontology}, inputs.ontology)
     asserted = inputs.data  # ontology + data as stated; graph copies are the costly part at scale
@@ -64,17 +64,17 @@ def validate(
         if len(union) > LARGE_INPUT:
             # owlrl needs minutes from ~100k triples; the compiled rules give the same
             # instance-level closure (tests/test_fastreason.py), which is all SHACL reads.
-            from .fastreason import entailments as fast_entailments
+            from admiukg.graph.fastreason import entailments as fast_entailments
 
             entailed = fast_entailments(asserted, into=union)
         else:
             if use_cache:
-                from .inference import cached_entailments
+                from admiukg.graph.inference import cached_entailments
 
                 entailed = cached_entailments([*ontology_paths, *data_paths], graph=asserted,
                                               cacheable=inputs.cacheable)
             else:
-                from .inference import entailments
+                from admiukg.graph.inference import entailments
 
                 entailed = entailments(asserted)
             union += entailed
@@ -91,7 +91,7 @@ def validate(
         report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {_first_line(exc)}"))
         return report
 
-    from .rdfload import SourceIndex
+    from admiukg.graph.rdfload import SourceIndex
 
     files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
     indexes = {name: SourceIndex(paths) for name, paths in files.items()}
@@ -113,7 +113,7 @@ class _Inputs:
 
 def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
     """Parse everything, recording every failure (not just the first) in ``report.errors``."""
-    from .rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
+    from admiukg.graph.rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
 
     if not data_paths:
         report.errors.append(LoadError(str(config.DATA_DIR), "no data files to validate"))
@@ -138,7 +138,7 @@ def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
 
 
 def _consistency(entailed: Graph) -> list[tuple[Finding, str]]:
-    from .inference import inconsistencies
+    from admiukg.graph.inference import inconsistencies
 
     check = CHECK + "owl-rl-consistency"
     return [(Finding(VIOLATION, message, focus=_text(focus), source=check), "data")
@@ -249,15 +249,15 @@ def _local(iri) -> str:
 
 
 def _saved_checks(graph: Graph) -> list[Finding]:
-    """Rows of the must-be-empty queries, when admiukg.savedqueries provides run_checks."""
+    """Rows of the must-be-empty queries, when admiukg.queries.catalogue provides run_checks."""
     try:
-        module = importlib.import_module("admiukg.savedqueries")
+        module = importlib.import_module("admiukg.queries.catalogue")
         run_checks = getattr(module, "run_checks", None)
         if run_checks is None:
             return []
         rows = list(run_checks(graph) or [])
     except ModuleNotFoundError as exc:
-        if exc.name == "admiukg.savedqueries":
+        if exc.name == "admiukg.queries.catalogue":
             return []  # the queries module is optional
         return [_broken(exc)]
     except Exception as exc:  # someone else's module: report, never crash the CI guard
@@ -279,7 +279,7 @@ def _get(row, *names):
 
 
 def _row_finding(row) -> Finding:
-    """A run_checks row (admiukg.savedqueries.CheckViolation, or a dict alike) as a Finding.
+    """A run_checks row (admiukg.queries.catalogue.CheckViolation, or a dict alike) as a Finding.
 
     The file and line are the focus node's in the data, where the fix goes;
     the query file is named in the message.

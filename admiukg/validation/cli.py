@@ -49,11 +49,11 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     stop = _arm_timeout(args.timeout)
     try:
-        from .validation import validate
+        from admiukg.validation.validate import validate
 
         report = validate(data_selection(args.files), strict=args.strict, ontology_paths=args.ontology,
                           shapes_path=args.shapes, use_cache=not args.no_cache)  # fmt: skip
-        from .reports import RENDERERS, summary, to_text
+        from admiukg.validation.reports import RENDERERS, summary, to_text
 
         if args.format == "text":
             output = to_text(report, quiet=args.quiet)
@@ -93,7 +93,7 @@ def data_selection(files: list[str]) -> list[str] | None:
     """
     from pathlib import Path
 
-    from . import config
+    from admiukg import config
 
     if not files:
         return None

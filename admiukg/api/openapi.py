@@ -6,7 +6,7 @@ import re
 from typing import Any, Iterable
 
 from admiukg import __version__
-from admiukg.savedqueries import SavedQuery
+from admiukg.queries.catalogue import SavedQuery
 
 #: Media types per query form; the order is the server's preference.
 RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",

@@ -1,12 +1,12 @@
 """HTTP to a SPARQL 1.1 store, and reading its answers whatever its quirks.
 
-Used by :mod:`admiukg.remote`. Answers are parsed by pyoxigraph into its own result types,
+Used by :mod:`admiukg.store.remote`. Answers are parsed by pyoxigraph into its own result types,
 which absorbs most differences between stores (Virtuoso's ``typed-literal`` binding type,
 the ``head.link`` of its ASK answers, XML when it ignores Accept); the rest is fixed up here
 before parsing (Virtuoso's ``nodeID://`` blank node labels, booleans stored as "1"/"0").
 Failures become exceptions a caller can map to statuses: :class:`StoreUnavailable` (503:
 refused, reset, 5xx, unreadable answer), :class:`StoreRejected` (the store's 4xx), and
-:class:`admiukg.querypool.QueryTimeout`.
+:class:`admiukg.endpoint.pool.QueryTimeout`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 import pyoxigraph as ox
 import requests
 
-from admiukg.querypool import PoolError, QueryTimeout
+from admiukg.endpoint.pool import PoolError, QueryTimeout
 
 #: Media types asked of the store; pyoxigraph parses what actually comes back.
 ASK_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"

@@ -33,8 +33,8 @@ from rdflib.namespace import (
     XSD,
 )
 
-from . import config
-from .reports import CHECK, VIOLATION, WARNING, Finding
+from admiukg import config
+from admiukg.validation.reports import CHECK, VIOLATION, WARNING, Finding
 
 _VOCABULARIES = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,

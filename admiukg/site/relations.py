@@ -15,7 +15,8 @@ from flask import render_template
 from markupsafe import Markup
 from pyoxigraph import NamedNode
 
-from admiukg import describe, views
+from admiukg.site import describe
+from admiukg.site import views
 
 CENTER_SLUG = "admiu"
 PREFIXES = """

@@ -18,7 +18,11 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from pyoxigraph import NamedNode
 
-from admiukg import config, describe, i18n, negotiation, rdfdocs
+from admiukg import config
+from admiukg.site import describe
+from admiukg.site import i18n
+from admiukg.endpoint import negotiation
+from admiukg.site import rdfdocs
 
 bp = Blueprint("downloads", __name__)
 
@@ -178,7 +182,8 @@ def download(filename: str):
 @bp.get("/.well-known/void")
 def void_description():
     """The VoID + DCAT description (Turtle for */*, HTML for browsers)."""
-    from admiukg import linkeddata, void
+    from admiukg.site import linkeddata
+    from admiukg.site import void
 
     ds = current_app.extensions["admiukg"]
     fmt = linkeddata.negotiate()

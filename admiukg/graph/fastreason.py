@@ -9,10 +9,10 @@ rounds until nothing new appears (usually two).
 What it derives: instance-level OWL RL entailments, i.e. ``rdf:type`` of individuals and property
 assertions between them (plus ``owl:sameAs`` between distinct individuals when functional
 properties force it), and owlrl-style ``err:ErrorMessage`` markers for individuals of two
-disjoint classes (cax-dw, cax-adc), so ``admiukg.inference.inconsistencies`` reads them as it
+disjoint classes (cax-dw, cax-adc), so ``admiukg.graph.inference.inconsistencies`` reads them as it
 reads owlrl's. Not derived, on purpose: schema-level closure (``C rdfs:subClassOf D``), types
 from the RDF/RDFS/OWL/XSD vocabularies (``owl:Thing``, ``owl:NamedIndividual``), reflexive
-``owl:sameAs``, datatype trivia. ``admiukg.inference`` (owlrl) stays the reference;
+``owl:sameAs``, datatype trivia. ``admiukg.graph.inference`` (owlrl) stays the reference;
 ``tests/test_fastreason.py`` compares the two.
 
 Axioms compiled: subClassOf, equivalentClass, intersectionOf, unionOf, hasValue, someValuesFrom,
@@ -55,7 +55,7 @@ def entailments(source: Source, into: rdflib.Graph | None = None, stats: dict | 
 
     ``source`` is an rdflib Graph (a Dataset counts all its graphs), a pyoxigraph Store (all its
     graphs) or Turtle/N-Triples file paths (the fastest: parsed straight into Oxigraph). The
-    result holds only the added triples, like ``admiukg.inference.entailments``; the input is not
+    result holds only the added triples, like ``admiukg.graph.inference.entailments``; the input is not
     changed. ``into``: add the triples to this graph instead of a new one (rdflib spends ~20 µs
     per added triple, so ``graph += entailments(graph)`` would pay it twice). ``stats``, if
     given, receives seconds spent loading, in the rules and building the result, and the rounds.
@@ -73,7 +73,7 @@ def entailments(source: Source, into: rdflib.Graph | None = None, stats: dict | 
         for q in store.quads_for_pattern(None, None, None, graph):
             add((back(q.subject), back(q.predicate), back(q.object)))
     for message in clashes(store, back):
-        marker = rdflib.BNode()  # owlrl's form, so admiukg.inference.inconsistencies reads it
+        marker = rdflib.BNode()  # owlrl's form, so admiukg.graph.inference.inconsistencies reads it
         add((marker, RDF.type, ERR.ErrorMessage))
         add((marker, ERR.error, rdflib.Literal(message)))
     if stats is not None:

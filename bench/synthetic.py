@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import config
+from admiukg import config
 
 PREFIXES = {
     "au": config.AU,

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from admiukg import describe, downloads, negotiation, rdfdocs
+from admiukg.site import describe
+from admiukg.site import downloads
+from admiukg.endpoint import negotiation
+from admiukg.site import rdfdocs
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"

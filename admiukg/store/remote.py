@@ -3,10 +3,10 @@
 ``python server.py --store URL`` builds a :class:`RemoteDataset` instead of a local pyoxigraph
 store. Three pieces keep the rest of the application unchanged:
 
-HTTP and the stores' quirks live in :mod:`admiukg.storeclient`.
+HTTP and the stores' quirks live in :mod:`admiukg.store.client`.
 
-* :class:`RemotePool` stands in for :class:`admiukg.querypool.QueryPool`: same job dict and
-  reply tuple, so :func:`admiukg.sparql.respond` works as is. The query (already through the
+* :class:`RemotePool` stands in for :class:`admiukg.endpoint.pool.QueryPool`: same job dict and
+  reply tuple, so :func:`admiukg.endpoint.protocol.respond` works as is. The query (already through the
   guard) goes to the store with a timeout in a format every store speaks (SPARQL JSON for
   SELECT/ASK, N-Triples for graphs); the answer is parsed by pyoxigraph, which also absorbs
   the stores' quirks (Virtuoso's ``typed-literal`` bindings, ``head.link`` in ASK, XML when it
@@ -30,10 +30,11 @@ from collections import OrderedDict
 import pyoxigraph as ox
 import requests
 
-from admiukg import config, guard, results
-from admiukg.dataset import DatasetInfo
-from admiukg.querypool import PoolBusy, PoolError, QueryTimeout
-from admiukg.storeclient import (
+from admiukg import config, guard
+from admiukg.endpoint import results
+from admiukg.store.local import DatasetInfo
+from admiukg.endpoint.pool import PoolBusy, PoolError, QueryTimeout
+from admiukg.store.client import (
     ASK_GRAPH,
     ASK_RESULTS,
     StoreClient,
@@ -44,7 +45,7 @@ from admiukg.storeclient import (
     term_sparql,
 )
 
-log = logging.getLogger("admiukg.remote")
+log = logging.getLogger("admiukg.store.remote")
 
 #: Role graphs in the order the bundled dataset uses them (shapes stay out of the union).
 ROLES = {"ontology": config.GRAPH_ONTOLOGY, "data": config.GRAPH_DATA,
@@ -431,7 +432,7 @@ class RemoteDataset:
         return {"named_graphs": iris(named_graphs)} if named_graphs is not None else {}
 
     def job_dataset(self, job) -> dict:
-        """Dataset parameters for a user job, mirroring :func:`admiukg.results.dataset_kwargs`."""
+        """Dataset parameters for a user job, mirroring :func:`admiukg.endpoint.results.dataset_kwargs`."""
         dg, ng = job.get("default_graphs"), job.get("named_graphs")
         if dg is not None or ng is not None:
             return {"default_graphs": dg or [], "named_graphs": ng or []}
@@ -442,7 +443,7 @@ class RemoteDataset:
     # Flask wiring ----------------------------------------------------------------------
     def init_app(self, app) -> None:
         """Swap the endpoint's query pool for the store, answer 503 when the store is down."""
-        from admiukg.sparql import error_response
+        from admiukg.endpoint.protocol import error_response
 
         endpoint = app.extensions["admiukg.endpoint"]
         endpoint.pool = RemotePool(self, size=max(4, 4 * int(app.config["QUERY_WORKERS"])),
@@ -467,7 +468,7 @@ def connect(url: str, *, timeout: float = 10.0, user: str | None = None,
 
 def connect_for_server(args, cfg: dict) -> RemoteDataset:
     """``server.py --store URL``: check the options that make no sense with a store."""
-    from admiukg.dataset import DatasetError
+    from admiukg.store.local import DatasetError
 
     if args.files:
         raise DatasetError("give either RDF files or --store URL, not both")
@@ -476,6 +477,6 @@ def connect_for_server(args, cfg: dict) -> RemoteDataset:
                            "under the public base instead")
     if getattr(args, "reload", False):
         raise DatasetError("--reload watches local files; with --store, push new data to the "
-                           "store (python -m admiukg.push) instead")
+                           "store (python -m admiukg.store.push) instead")
     cfg["RESULT_CACHE_BYTES"] = 0  # the store can change under us: no response cache
     return connect(args.store, timeout=args.timeout)

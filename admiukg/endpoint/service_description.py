@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from admiukg.negotiation import FORMAT_IRIS, GRAPHS, RESULTS
+from admiukg.endpoint.negotiation import FORMAT_IRIS, GRAPHS, RESULTS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

@@ -1,15 +1,15 @@
 """RDF document formats shared by dereferencing and downloads: file extension
 <-> negotiation format key <-> pyoxigraph serializer, and one serialise call.
 
-The media types themselves live in admiukg.negotiation (GRAPHS).
+The media types themselves live in admiukg.endpoint.negotiation (GRAPHS).
 """
 
 from __future__ import annotations
 
 from pyoxigraph import serialize
 
-from admiukg import negotiation
-from admiukg.results import RDF_FORMATS
+from admiukg.endpoint import negotiation
+from admiukg.endpoint.results import RDF_FORMATS
 
 #: file extension -> negotiation format key, in the order pages list them.
 EXTENSIONS = {

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from admiukg import i18n, relations, void
+from admiukg.site import i18n
+from admiukg.site import relations
+from admiukg.site import void
 
 bp = Blueprint("web", __name__)
 
@@ -42,7 +44,7 @@ def page_helpers():
 
 
 def _statistics(ds) -> dict:
-    cache = current_app.extensions.setdefault("admiukg.web", {})
+    cache = current_app.extensions.setdefault("admiukg.site.pages", {})
     if "stats" not in cache:
         cache["stats"] = void.statistics(ds)
     return cache["stats"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import current_app, render_template
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from admiukg import describe as d
-from admiukg import i18n, views
+from admiukg.site import describe as d
+from admiukg.site import i18n
+from admiukg.site import views
 
 OWL, RDFS, SKOS, SH = d.OWL, d.RDFS, d.SKOS, d.SH
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -318,6 +319,6 @@ def shapes_page(lang: str) -> str:
 
 
 def _rdf_links(name):
-    from admiukg import rdfdocs
+    from admiukg.site import rdfdocs
 
     return [(rdfdocs.FORMAT_NAMES[k], f"/{name}.{e}") for e, k in rdfdocs.EXTENSIONS.items()]

@@ -11,7 +11,7 @@ query text as raw strings. ``queries/checks/*.rq`` are quality checks that must
 return no rows; :func:`run_checks` turns their rows into violations.
 
 Refresh golden files after a reviewed data change with
-``python -m admiukg.savedqueries --update-golden``.
+``python -m admiukg.queries.catalogue --update-golden``.
 """
 
 from __future__ import annotations
@@ -378,11 +378,11 @@ def checks(directory: Path = CHECKS_DIR) -> dict[str, SavedQuery]:
 def bundled_store() -> ox.Store:
     """An in-memory copy of what the server answers from: the graphs of its default graph.
 
-    Built by the server's own loader (``admiukg.dataset``), so a golden file can only pass
+    Built by the server's own loader (``admiukg.store.local``), so a golden file can only pass
     if the endpoint gives that answer too; query it with ``use_default_graph_as_union=True``.
     The shapes graph is left out, as it is of the served default graph.
     """
-    from admiukg.dataset import load_dataset  # the endpoint's module; imported late
+    from admiukg.store.local import load_dataset  # the endpoint's module; imported late
 
     served = load_dataset(validate=False)
     graphs = served.info.union if isinstance(served.info.union, list) else None
@@ -533,7 +533,7 @@ def update_golden(store: ox.Store | None = None) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m admiukg.savedqueries", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m admiukg.queries.catalogue", description=__doc__.split("\n")[0])
     parser.add_argument("--update-golden", action="store_true",
                         help="rewrite queries/expected/* from the bundled data (review the diff!)")
     parser.add_argument("--list", action="store_true", help="list the saved queries and checks (the default)")

@@ -6,7 +6,7 @@ process that opens the on-disk store read-only and has ``RLIMIT_AS`` set. The we
 sends the job over a socket pair and waits at most ``timeout`` seconds; on deadline the worker
 is killed (SIGKILL) and replaced in the background, and the caller gets :class:`QueryTimeout`.
 A worker that dies while running a query (segfault, abort) raises :class:`WorkerCrashed`.
-Workers are fresh interpreters (``python -m admiukg.querypool``), not forks: no locks inherited
+Workers are fresh interpreters (``python -m admiukg.endpoint.pool``), not forks: no locks inherited
 from a threaded parent, and no re-import of the caller's ``__main__`` (multiprocessing's spawn).
 """
 
@@ -25,7 +25,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-log = logging.getLogger("admiukg.querypool")
+log = logging.getLogger("admiukg.endpoint.pool")
 
 
 class PoolError(Exception):
@@ -89,7 +89,7 @@ def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import pyoxigraph as ox
 
-    from admiukg import results
+    from admiukg.endpoint import results
 
     store = ox.Store.read_only(store_path)
     results.warm_up(store)
@@ -222,10 +222,10 @@ class QueryPool:
     def _spawn_now(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
         env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         proc = subprocess.Popen(
-            [sys.executable, "-m", "admiukg.querypool", str(child_sock.fileno()),
+            [sys.executable, "-m", "admiukg.endpoint.pool", str(child_sock.fileno()),
              self.store_path, str(self.memory_limit), json.dumps(self.union), str(os.getpid())],
             pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL,
         )
@@ -301,6 +301,6 @@ class QueryPool:
         return reply
 
 
-if __name__ == "__main__":  # a query worker: python -m admiukg.querypool FD STORE MEMORY UNION
+if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION
     _fd, _store, _memory, _union, _parent = sys.argv[1:6]
     worker_main(Connection(int(_fd)), _store, int(_memory), json.loads(_union), int(_parent))

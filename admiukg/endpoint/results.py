@@ -1,6 +1,6 @@
 """Run one query job on a pyoxigraph store and serialise the result, with a row cap.
 
-This runs inside a query worker process (:mod:`admiukg.querypool`). SELECT/ASK results use
+This runs inside a query worker process (:mod:`admiukg.endpoint.pool`). SELECT/ASK results use
 small writers of our own (SPARQL JSON, XML, CSV, TSV) because rows are counted and cut at
 ``max_rows``; graphs are cut the same way and handed to ``pyoxigraph.serialize``.
 

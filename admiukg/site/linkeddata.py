@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from admiukg import describe, docs, downloads, i18n, negotiation, rdfdocs, views
+from admiukg.site import describe
+from admiukg.site import docs
+from admiukg.site import downloads
+from admiukg.site import i18n
+from admiukg.endpoint import negotiation
+from admiukg.site import rdfdocs
+from admiukg.site import views
 
 bp = Blueprint("linkeddata", __name__)
 

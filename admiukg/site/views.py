@@ -8,8 +8,8 @@ from collections import OrderedDict
 from flask import request
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from admiukg import describe as d
-from admiukg import i18n
+from admiukg.site import describe as d
+from admiukg.site import i18n
 
 #: Shown first on an entity page, in this order; the rest sorts by label.
 LEADING_PREDICATES = (

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from . import config
+from admiukg import config
 
 #: owlrl's vocabulary for inconsistency messages.
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -125,12 +125,12 @@ def cache_key(contents: list[bytes]) -> str:
 def cached_entailments(paths, *, graph: Graph | None = None, cacheable: bool = True, cache_dir=None) -> Graph:
     """:func:`entailments` of the union of ``paths``, cached on disk as N-Triples.
 
-    ``graph``, if given, must be that union as :func:`admiukg.rdfload.load_graph_stable`
+    ``graph``, if given, must be that union as :func:`admiukg.graph.rdfload.load_graph_stable`
     parses it, and ``cacheable`` its ``stable`` flag (the validator passes what
     it already parsed, to parse once). A missing, truncated or unreadable
     cache file is recomputed; graphs with unstable blank nodes skip the cache.
     """
-    from .rdfload import load_graph_stable
+    from admiukg.graph.rdfload import load_graph_stable
 
     paths = [Path(p) for p in paths]
     contents = [p.read_bytes() for p in paths]

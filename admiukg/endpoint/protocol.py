@@ -19,11 +19,14 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, Response, current_app, render_template, request
 from jinja2 import TemplateNotFound
 
-from admiukg import guard, negotiation, results, service_description
-from admiukg.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
-from admiukg.querypool import PoolError
+from admiukg import guard
+from admiukg.endpoint import negotiation
+from admiukg.endpoint import results
+from admiukg.endpoint import service_description
+from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
+from admiukg.endpoint.pool import PoolError
 
-log = logging.getLogger("admiukg.sparql")
+log = logging.getLogger("admiukg.endpoint.protocol")
 
 bp = Blueprint("sparql", __name__)
 
@@ -389,7 +392,7 @@ def query_page(endpoint: str) -> Response:
     info = st.dataset.info
     html = None
     try:
-        from admiukg import i18n
+        from admiukg.site import i18n
 
         lang = i18n.current_lang()
         html = render_template("query.html", endpoint=endpoint, kg_base=st.dataset.base,

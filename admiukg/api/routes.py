@@ -7,7 +7,7 @@
     GET /api/queries/NAME/sparql the query text with the given parameters bound
     GET /api/openapi.json        OpenAPI 3 document generated from the headers
 
-Running goes through :func:`admiukg.sparql.respond`, so the endpoint's limits
+Running goes through :func:`admiukg.endpoint.protocol.respond`, so the endpoint's limits
 (timeouts, row cap, guard) and formats apply unchanged.
 """
 
@@ -17,13 +17,16 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template_string, request, url_for
 
-from admiukg import config, negotiation, openapi, savedqueries
+from admiukg import config
+from admiukg.endpoint import negotiation
+from admiukg.api import openapi
+from admiukg.queries import catalogue as savedqueries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 #: app.config key: folder of saved queries (tests point it elsewhere).
 DIR_KEY = "SAVED_QUERIES_DIR"
-_EXT_KEY = "admiukg.savedqueries"
+_EXT_KEY = "admiukg.queries.catalogue"
 
 
 @bp.record_once
@@ -48,7 +51,7 @@ def _catalogue() -> dict[str, savedqueries.SavedQuery]:
 
 def _error(status: int, message: str, kind: str) -> Response:
     # Same body as the endpoint's errors: {"status", "error": kind, "message"} (or text/plain).
-    from admiukg.sparql import error_response
+    from admiukg.endpoint.protocol import error_response
 
     return error_response(status, message, kind)
 
@@ -103,7 +106,7 @@ def run_query(name: str):
         allowed = ", ".join(openapi.GRAPH_FORMATS if query.is_graph else openapi.RESULT_FORMATS)
         return _error(400, f"format {fmt!r} is not available for this {query.kind.upper()} query; "
                            f"use one of {allowed}", "bad-parameter")
-    from admiukg.sparql import respond  # the endpoint's runner: limits, guard, negotiation
+    from admiukg.endpoint.protocol import respond  # the endpoint's runner: limits, guard, negotiation
 
     return respond(text, accept=request.headers.get("Accept"), fmt=fmt)
 

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from admiukg import config, progress  # progress: a terminal-only status line (issue 6)
 
-log = logging.getLogger("admiukg.dataset")
+log = logging.getLogger("admiukg.store.local")
 
 #: Bump when the store layout changes, to invalidate cached stores.
 STORE_VERSION = "1"
@@ -292,11 +292,11 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
 
 
 def _validate() -> None:
-    """Refuse to serve a graph that does not pass ``admiukg.validation.validate()``."""
+    """Refuse to serve a graph that does not pass ``admiukg.validation.validate.validate()``."""
     try:
-        from admiukg import validation
+        from admiukg.validation import validate as validation
     except ImportError as exc:
-        raise DatasetError(f"the validator (admiukg.validation) is not available: {exc}") from exc
+        raise DatasetError(f"the validator (admiukg.validation.validate) is not available: {exc}") from exc
     report = validation.validate()
     if getattr(report, "conforms", False):
         return
@@ -317,7 +317,7 @@ def _validate() -> None:
 
 def _entailments(paths):
     """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module)."""
-    from admiukg import inference
+    from admiukg.graph import inference
 
     return inference.cached_entailments(paths)
 
@@ -334,11 +334,11 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
             f"no bundled graph found: {config.ONTOLOGY_DIR} and {config.DATA_DIR} hold no .ttl files"
         )
     # the verdict also depends on the checks and the validator: a change there re-validates
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     verdict_inputs = sorted((config.QUERIES_DIR / "checks").glob("*.rq")) + [
-        package / f"{m}.py" for m in ("validation", "inference", "hygiene", "rdfload",
-                                      "savedqueries", "dataset")
-        if (package / f"{m}.py").exists()]
+        package / m for m in ("validation/validate.py", "graph/inference.py", "validation/hygiene.py",
+                              "graph/rdfload.py", "queries/catalogue.py", "store/local.py")
+        if (package / m).exists()]
     key = _hash_files(inputs + verdict_inputs, f"bundled base={base}")
     final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
     info = _open_cached(final)

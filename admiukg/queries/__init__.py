@@ -1,0 +1,2 @@
+"""Saved SPARQL queries: the ``queries/`` catalogue with its ``#+`` headers, parameter binding
+and the must-be-empty checks; pure, no server."""
