@@ -17,12 +17,13 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from admiukg import guard
-from admiukg.endpoint import bodydrain
-from admiukg.store.local import ServedDataset, load_dataset
-from admiukg.endpoint.pool import QueryPool
-from admiukg.endpoint.results import DEFAULT_PREFIXES
 from admiukg.api import routes
+from admiukg.endpoint import bodydrain
+from admiukg.endpoint.pool import QueryPool
+from admiukg.endpoint.protocol import FastPath, ResponseCache, bp, error_response
+from admiukg.endpoint.results import DEFAULT_PREFIXES
 from admiukg.site import downloads, linkeddata, pages
+from admiukg.store.local import ServedDataset, load_dataset
 
 log = logging.getLogger("admiukg.app")
 
@@ -86,7 +87,6 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     app = Flask(__name__, template_folder="site/templates", static_folder="site/static")
     app.config.update(cfg)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
-    from admiukg.endpoint.protocol import FastPath, ResponseCache, bp, error_response
 
     pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
                      memory_limit=settings.memory_limit, union=info.union)

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 from admiukg import config
+from admiukg.app import create_app
+from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.reload")
 
@@ -98,8 +100,6 @@ class Reloader:
             status.update(error=error, failed_at=_now())
             self._write(status)
             return
-        from admiukg.app import create_app
-        from admiukg.store.local import DatasetError, load_dataset
 
         try:  # the child left the built store in the cache: this only reopens it
             dataset = load_dataset(self.cfg["KG_FILES"], base=self.cfg["KG_BASE"],
@@ -155,7 +155,6 @@ def _now() -> str:
 
 
 def _child_main(argv) -> int:
-    from admiukg.store.local import DatasetError, load_dataset
 
     cfg = json.loads(argv[0])
     try:

@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import sys
 
-from admiukg import guard
+from admiukg import guard, reloader
 from admiukg.app import create_app
+from admiukg.store import remote
 from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.serve")
@@ -142,7 +143,6 @@ def main(argv=None) -> int:
     cfg = app_config(args)
     try:
         if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
-            from admiukg.store import remote
 
             dataset = remote.connect_for_server(args, cfg)
         else:
@@ -173,7 +173,6 @@ def main(argv=None) -> int:
         "proc_name": "admiukg-sparql",
     }
     if args.reload:  # rebuild on input changes, swap only a good graph (admiukg.reloader)
-        from admiukg import reloader
 
         reloader.install(app, options, cfg)
     print(f"SPARQL endpoint: http://{args.host}:{args.port}/sparql  (health: /health)",

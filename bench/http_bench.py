@@ -51,7 +51,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import requests  # noqa: E402
-
 from sparql_live import LiveServer, free_port  # noqa: E402
 
 ACCEPT = "application/sparql-results+json"

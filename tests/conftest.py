@@ -10,7 +10,6 @@ import rdflib
 
 from admiukg import config
 
-
 # -- Ontology, data and shapes (prefix ``au_``) ------------------------------------------
 
 

@@ -12,6 +12,7 @@ import rdflib
 
 from admiukg import config
 from admiukg.queries import catalogue as savedqueries
+from admiukg.store import golden as goldens
 
 QUERIES = savedqueries.catalogue()
 
@@ -71,7 +72,7 @@ def test_select_runs_with_declared_columns_and_golden_row_count(client, name):
     assert resp.status_code == 200, resp.data
     variables, rows = sparql_json_rows(resp)
     assert variables == list(QUERIES[name].columns)
-    golden = savedqueries.golden_path(QUERIES[name]).read_text(encoding="utf-8").splitlines()
+    golden = goldens.golden_path(QUERIES[name]).read_text(encoding="utf-8").splitlines()
     assert len(rows) == len(golden) - 1
 
 
@@ -98,8 +99,8 @@ def test_graph_queries_return_the_golden_graph(client, name, accept):
     resp = client.get(f"/api/queries/{name}", headers={"Accept": accept})
     assert resp.status_code == 200 and resp.mimetype == accept
     triples = list(ox.parse(resp.data, format=ox.RdfFormat.from_media_type(accept)))
-    expected = savedqueries.golden_path(QUERIES[name]).read_text(encoding="utf-8")
-    assert savedqueries.canonical_ntriples(triples) == expected
+    expected = goldens.golden_path(QUERIES[name]).read_text(encoding="utf-8")
+    assert goldens.canonical_ntriples(triples) == expected
 
 
 def test_ask_query(client):

@@ -11,8 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from admiukg.site import downloads
-from admiukg.site import rdfdocs
+from admiukg.site import dumps, rdfdocs
 
 GRAPH_FILES = {
     "ontology": "ontology.ttl",
@@ -121,8 +120,8 @@ def test_index_lists_and_links_every_file(ld_client):
 
 def test_dumps_are_built_once(ld_app):
     with ld_app.app_context():
-        first = downloads.dump("data", "turtle")
-        assert downloads.dump("data", "turtle") is first
+        first = dumps.dump("data", "turtle")
+        assert dumps.dump("data", "turtle") is first
         assert first.fmt in rdfdocs.SERIALIZERS
 
 

@@ -18,9 +18,8 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from admiukg import config
+from admiukg.graph import fastreason, inference
 from bench import synthetic
-from admiukg.graph import fastreason
-from admiukg.graph import inference
 
 BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 SCHEMA_PREDICATES = {

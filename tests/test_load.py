@@ -54,7 +54,7 @@ def server(tmp_path_factory):
 
 
 def predicates() -> list[str]:
-    from admiukg.queries.catalogue import bundled_store
+    from admiukg.store.golden import bundled_store
 
     store = bundled_store()
     rows = store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }", use_default_graph_as_union=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import au_load
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from admiukg import config
-from conftest import au_load
 
 AU = Namespace(config.AU)
 ID = config.ID

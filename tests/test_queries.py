@@ -8,7 +8,9 @@ import rdflib
 
 from admiukg import config
 from admiukg.queries import catalogue as savedqueries
+from admiukg.queries import checks as qchecks
 from admiukg.queries.catalogue import ParameterError, QueryDefinitionError
+from admiukg.store import golden as goldens
 
 QUERIES = savedqueries.catalogue()
 CHECKS = savedqueries.checks()
@@ -18,7 +20,7 @@ REFRESH = "python -m admiukg.queries.catalogue --update-golden (then review git 
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    return savedqueries.bundled_store()
+    return goldens.bundled_store()
 
 
 def copy_of(store: ox.Store, *, without_graph: str | None = None) -> ox.Store:
@@ -53,7 +55,7 @@ def test_header_is_complete(name):
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_runs_and_returns_declared_columns(store, name):
     query = QUERIES[name]
-    result = savedqueries.execute(store, query)
+    result = qchecks.execute(store, query)
     if query.kind == "select":
         assert [v.value for v in result.variables] == list(query.columns)
         rows = list(result)
@@ -68,9 +70,9 @@ def test_runs_and_returns_declared_columns(store, name):
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_result_matches_reviewed_golden_file(store, name):
     query = QUERIES[name]
-    golden = savedqueries.golden_path(query)
+    golden = goldens.golden_path(query)
     assert golden.exists(), f"missing {golden}; create it with {REFRESH}"
-    actual = savedqueries.render_result(query, savedqueries.execute(store, query))
+    actual = goldens.render_result(query, qchecks.execute(store, query))
     assert actual == golden.read_text(encoding="utf-8"), f"{name} changed; refresh with {REFRESH}"
 
 
@@ -80,8 +82,8 @@ def test_file_as_written_equals_its_declared_defaults(store, name):
     # otherwise /sparql and /api would answer differently.
     query = QUERIES[name]
     defaults = {p.name: p.default for p in query.parameters}
-    as_written = savedqueries.render_result(query, store.query(query.text, use_default_graph_as_union=True))
-    bound = savedqueries.render_result(query, savedqueries.execute(store, query, defaults))
+    as_written = goldens.render_result(query, store.query(query.text, use_default_graph_as_union=True))
+    bound = goldens.render_result(query, qchecks.execute(store, query, defaults))
     assert bound == as_written
 
 
@@ -92,8 +94,8 @@ def test_golden_comparison_notices_a_data_change(store):
                   "DELETE { GRAPH ?g { ?m au:startYear ?y } } WHERE { GRAPH ?g { ?m au:startYear ?y ; "
                   "<http://www.w3.org/ns/org#organization> <https://kg.admiu.example/id/cumulus> } }")
     changed = [name for name, q in QUERIES.items() if q.kind == "select"
-               and savedqueries.render_result(q, savedqueries.execute(broken, q))
-               != savedqueries.golden_path(q).read_text(encoding="utf-8")]
+               and goldens.render_result(q, qchecks.execute(broken, q))
+               != goldens.golden_path(q).read_text(encoding="utf-8")]
     assert "admiu-networks" in changed
 
 
@@ -101,8 +103,8 @@ def test_golden_comparison_notices_a_data_change(store):
 def test_inference_queries_really_need_the_entailments(store, name):
     query = QUERIES[name]
     asserted_only = copy_of(store, without_graph=config.GRAPH_INFERRED)
-    with_inference = savedqueries.render_result(query, savedqueries.execute(store, query))
-    without = savedqueries.render_result(query, savedqueries.execute(asserted_only, query))
+    with_inference = goldens.render_result(query, qchecks.execute(store, query))
+    without = goldens.render_result(query, qchecks.execute(asserted_only, query))
     assert without != with_inference
 
 
@@ -206,22 +208,22 @@ def test_malformed_files_are_reported_with_file_and_line(tmp_path, text, message
 
 
 def test_cli_lists_and_reports_bad_files(capsys, tmp_path):
-    assert savedqueries.main(["--list"]) == 0
+    assert goldens.main(["--list"]) == 0
     assert "admiu-networks" in capsys.readouterr().out
     (tmp_path / "bad.rq").write_text(GOOD_BODY, encoding="utf-8")
-    assert savedqueries.main(["--list", "--queries-dir", str(tmp_path)]) == 2
+    assert goldens.main(["--list", "--queries-dir", str(tmp_path)]) == 2
     assert f"{tmp_path / 'bad.rq'}:1: missing" in capsys.readouterr().err
 
 
 def test_update_golden_writes_the_normalised_results(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(savedqueries, "EXPECTED_DIR", tmp_path)
-    changed = savedqueries.update_golden(store)
-    assert sorted(p.name for p in changed) == sorted(savedqueries.golden_path(q).name for q in QUERIES.values())
+    monkeypatch.setattr(goldens, "EXPECTED_DIR", tmp_path)
+    changed = goldens.update_golden(store)
+    assert sorted(p.name for p in changed) == sorted(goldens.golden_path(q).name for q in QUERIES.values())
     networks = QUERIES["admiu-networks"]
     written = (tmp_path / "admiu-networks.csv").read_text(encoding="utf-8")
-    assert written == savedqueries.render_result(networks, savedqueries.execute(store, networks))
+    assert written == goldens.render_result(networks, qchecks.execute(store, networks))
     assert written.splitlines()[0] == ",".join(networks.columns)
-    assert savedqueries.update_golden(store) == []  # a second run changes nothing
+    assert goldens.update_golden(store) == []  # a second run changes nothing
 
 
 # -- quality checks -------------------------------------------------------------------------
@@ -235,7 +237,7 @@ def test_there_are_checks_and_each_has_a_breaking_update():
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_check_passes_on_the_bundled_data(store, name):
-    rows = list(savedqueries.execute(store, CHECKS[name]))
+    rows = list(qchecks.execute(store, CHECKS[name]))
     assert rows == [], f"{name}: {[str(r) for r in rows]}"
 
 
@@ -243,7 +245,7 @@ def test_check_passes_on_the_bundled_data(store, name):
 def test_check_fires_on_deliberately_broken_data(store, name):
     broken = copy_of(store)
     broken.update((BROKEN_DIR / f"{name}.ru").read_text(encoding="utf-8"))
-    violations = [v for v in savedqueries.run_checks(broken) if v.check == name]
+    violations = [v for v in qchecks.run_checks(broken) if v.check == name]
     assert violations, f"check {name} did not fire on broken/{name}.ru"
     query = CHECKS[name]
     for v in violations:
@@ -253,7 +255,7 @@ def test_check_fires_on_deliberately_broken_data(store, name):
         if "entity" in query.columns:
             assert v.focus_node and v.focus_node.startswith("<https://kg.admiu.example/id/")
     # and only the intended check fires: the fixture breaks one thing
-    others = {v.check for v in savedqueries.run_checks(broken)} - {name}
+    others = {v.check for v in qchecks.run_checks(broken)} - {name}
     assert not others, f"broken/{name}.ru also trips {others}"
 
 
@@ -261,10 +263,10 @@ def test_run_checks_accepts_an_rdflib_graph():
     graph = rdflib.Graph()
     for path in config.data_files():
         graph.parse(path, format="turtle")
-    assert savedqueries.run_checks(graph) == []
+    assert qchecks.run_checks(graph) == []
     project = rdflib.URIRef(config.ID + "broken-project")
     graph.add((project, rdflib.RDF.type, rdflib.URIRef(config.AU + "Project")))
-    found = savedqueries.run_checks(graph)
+    found = qchecks.run_checks(graph)
     assert any(v.focus_node == f"<{project}>" for v in found)
 
 
@@ -276,7 +278,7 @@ def test_run_checks_accepts_an_rdflib_graph():
 def golden_rows(name: str) -> list[dict[str, str]]:
     import csv
 
-    with savedqueries.golden_path(QUERIES[name]).open(encoding="utf-8") as f:
+    with goldens.golden_path(QUERIES[name]).open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 

@@ -24,6 +24,7 @@ from sparql_live import ROOT, LiveServer
 from virtuoso import Virtuoso, VirtuosoMissing
 
 from admiukg import config
+from admiukg.queries import checks as qchecks
 
 AU = config.AU
 ADMIU = config.ID + "admiu"
@@ -68,7 +69,7 @@ def front(virtuoso, pushed, tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_store():
     """The oracle: the bundled files (+ entailments) in an in-memory pyoxigraph store."""
-    from admiukg.queries.catalogue import bundled_store
+    from admiukg.store.golden import bundled_store
 
     return bundled_store()
 
@@ -104,8 +105,8 @@ def store_answer(body: bytes, content_type: str) -> requests.Response:
 
 
 def reply_for(body: bytes, content_type: str, **job):
-    from admiukg.store import remote
     from admiukg.store import client as storeclient
+    from admiukg.store import remote
 
     answer = storeclient.parse_answer(store_answer(body, content_type), "http://store.test/sparql")
     return remote._reply(answer, {"max_rows": 10, "results_format": "json",
@@ -188,8 +189,8 @@ def misbehaving_store():
 
 
 def test_store_errors_and_stalls_become_503_pool_errors(misbehaving_store):
-    from admiukg.store import remote
     from admiukg.endpoint.pool import QueryTimeout
+    from admiukg.store import remote
 
     job = {"query": "SELECT * WHERE { ?s ?p ?o }", "max_rows": 10, "results_format": "json",
            "graph_format": None, "default_graphs": None, "named_graphs": None,
@@ -331,7 +332,7 @@ def test_saved_query_runs_on_the_store(front, local_store):
     name = "admiu-networks"
     assert name in {q["name"] for q in listing["queries"]}
     saved = savedqueries.catalogue()[name]
-    result = savedqueries.execute(local_store, saved)
+    result = qchecks.execute(local_store, saved)
     names = [v.value for v in result.variables]
     expected = {tuple(row[v].value if row[v] is not None else None for v in names)
                 for row in result}

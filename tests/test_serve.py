@@ -8,10 +8,10 @@ import sys
 
 import pytest
 import requests
+from sparql_live import ROOT, LiveServer
 
 from admiukg import config
 from admiukg.store import local as dataset
-from sparql_live import ROOT, LiveServer
 
 EX = "http://example.org/"
 
@@ -176,9 +176,7 @@ class _BadReport:
 
 
 def test_invalid_bundled_graph_is_refused(monkeypatch, tmp_path):
-    from admiukg.validation import validate as validation
-
-    monkeypatch.setattr(validation, "validate", lambda *a, **k: _BadReport())
+    monkeypatch.setattr(dataset, "validate", lambda *a, **k: _BadReport())
     with pytest.raises(dataset.DatasetError) as err:
         dataset.load_dataset(cache_dir=tmp_path)
     text = str(err.value)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from admiukg.store.local import load_dataset
 from admiukg.endpoint.pool import QueryPool, QueryTimeout, WorkerCrashed
+from admiukg.store.local import load_dataset
 
 GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
 

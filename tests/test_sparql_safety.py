@@ -11,7 +11,6 @@ import time
 
 import pytest
 import requests
-
 from sparql_live import LiveServer
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }"

@@ -10,8 +10,8 @@ import rdflib
 from pyshacl import validate
 
 from admiukg import config
-from bench import synthetic
 from admiukg.graph import inference
+from bench import synthetic
 
 
 def generated(size: int, seed: int = 1) -> tuple[str, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -147,11 +145,11 @@ def test_known_terms_pass():
     assert hygiene.check({"data": data}, Graph()) == []
 
 
-# -- saved checks (queries/checks/*.rq via admiukg.queries.catalogue.run_checks) --------------
+# -- saved checks (queries/checks/*.rq via admiukg.queries.checks.run_checks) --------------
 
 
 class Row:
-    """Shaped like admiukg.queries.catalogue.CheckViolation."""
+    """Shaped like admiukg.queries.checks.CheckViolation."""
 
     def __init__(self, focus):
         self.check, self.severity, self.file = "demo-check", "Violation", "queries/checks/demo-check.rq"
@@ -159,9 +157,7 @@ class Row:
 
 
 def fake_queries(monkeypatch, run_checks):
-    module = types.ModuleType("admiukg.queries.catalogue")
-    module.run_checks = run_checks
-    monkeypatch.setitem(sys.modules, "admiukg.queries.catalogue", module)
+    monkeypatch.setattr("admiukg.validation.validate.run_checks", run_checks)
 
 
 def test_saved_check_rows_become_located_violations(monkeypatch):

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from admiukg.graph.rdfload import RDFLoadError, SourceIndex, load_graph, load_graph_stable
+from admiukg.graph.rdfload import (
+    RDFLoadError,
+    SourceIndex,
+    load_graph,
+    load_graph_stable,
+)
 
 FIX = Path(__file__).parent / "validate_fixtures"
 

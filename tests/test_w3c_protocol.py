@@ -14,10 +14,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import rdflib
+from conftest import sparql_shared_dir
 from rdflib import RDF, Namespace
 from rdflib.collection import Collection
-
-from conftest import sparql_shared_dir
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")

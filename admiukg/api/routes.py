@@ -15,11 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template_string, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template_string,
+    request,
+    url_for,
+)
 
 from admiukg import config
-from admiukg.endpoint import negotiation
 from admiukg.api import openapi
+from admiukg.endpoint import negotiation
+from admiukg.endpoint.protocol import error_response, respond
 from admiukg.queries import catalogue as savedqueries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -51,7 +60,6 @@ def _catalogue() -> dict[str, savedqueries.SavedQuery]:
 
 def _error(status: int, message: str, kind: str) -> Response:
     # Same body as the endpoint's errors: {"status", "error": kind, "message"} (or text/plain).
-    from admiukg.endpoint.protocol import error_response
 
     return error_response(status, message, kind)
 
@@ -106,8 +114,6 @@ def run_query(name: str):
         allowed = ", ".join(openapi.GRAPH_FORMATS if query.is_graph else openapi.RESULT_FORMATS)
         return _error(400, f"format {fmt!r} is not available for this {query.kind.upper()} query; "
                            f"use one of {allowed}", "bad-parameter")
-    from admiukg.endpoint.protocol import respond  # the endpoint's runner: limits, guard, negotiation
-
     return respond(text, accept=request.headers.get("Accept"), fmt=fmt)
 
 

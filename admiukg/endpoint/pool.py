@@ -12,8 +12,8 @@ from a threaded parent, and no re-import of the caller's ``__main__`` (multiproc
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import os
 import queue
 import signal

@@ -16,13 +16,10 @@ import time
 from collections import OrderedDict
 from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, Response, current_app, render_template, request
-from jinja2 import TemplateNotFound
+from flask import Blueprint, Response, current_app, request
 
 from admiukg import guard
-from admiukg.endpoint import negotiation
-from admiukg.endpoint import results
-from admiukg.endpoint import service_description
+from admiukg.endpoint import negotiation, results, service_description
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
 from admiukg.endpoint.pool import PoolError
 
@@ -367,46 +364,18 @@ def describe_service(params) -> Response:
     return resp
 
 
-SIMPLE_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} – SPARQL</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
-<body><h1>{title}</h1>
-<p>SPARQL 1.1 endpoint at <code>{endpoint}</code> – read-only; {triples} triples.</p>
-<form method="post" action="{endpoint}">
-<p><label for="query">Query</label></p>
-<textarea id="query" name="query" rows="14">SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 25</textarea>
-<p><label>Results as <select name="format">
-<option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option>
-<option value="turtle">Turtle (CONSTRUCT/DESCRIBE)</option></select></label>
-<button type="submit">Run query</button></p></form>
-</body></html>
-"""
+#: ``app.extensions`` key of the HTML query page's renderer; the site registers it, since
+#: the endpoint itself renders no HTML.
+QUERY_PAGE = "admiukg.query_page"
 
 
 def query_page(endpoint: str) -> Response:
-    """The query page: the web template ``query.html`` when present, else a simple form."""
-    st = state()
-    info = st.dataset.info
-    html = None
-    try:
-        from admiukg.site import i18n
-
-        lang = i18n.current_lang()
-        html = render_template("query.html", endpoint=endpoint, kg_base=st.dataset.base,
-                               lang=lang, t=i18n.strings(lang), dataset=st.dataset, info=info)
-    except TemplateNotFound:
-        pass
-    except Exception:  # a broken template must not take the endpoint down
-        log.exception("query.html failed to render; serving the simple page")
-    if html is None:
-        from markupsafe import escape
-
-        html = SIMPLE_PAGE.format(title=escape(info.title), endpoint=escape(endpoint),
-                                  triples=info.triples)
-    resp = Response(html, status=200, content_type="text/html; charset=utf-8")
+    """What a browser gets from ``GET /sparql`` without a query: the site's query page."""
+    render = current_app.extensions.get(QUERY_PAGE)
+    if render is None:
+        return error_response(406, "no HTML query page here; ask for a Service Description "
+                              "(Accept: text/turtle) or send a query", "not-acceptable")
+    resp = current_app.make_response(render(endpoint))
     resp.headers["Vary"] = "Accept"
     return resp
 

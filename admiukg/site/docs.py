@@ -10,8 +10,7 @@ from flask import current_app, render_template
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from admiukg.site import describe as d
-from admiukg.site import i18n
-from admiukg.site import views
+from admiukg.site import i18n, rdfdocs, views
 
 OWL, RDFS, SKOS, SH = d.OWL, d.RDFS, d.SKOS, d.SH
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -319,6 +318,5 @@ def shapes_page(lang: str) -> str:
 
 
 def _rdf_links(name):
-    from admiukg.site import rdfdocs
 
     return [(rdfdocs.FORMAT_NAMES[k], f"/{name}.{e}") for e, k in rdfdocs.EXTENSIONS.items()]

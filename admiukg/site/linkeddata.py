@@ -17,13 +17,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from admiukg.site import describe
-from admiukg.site import docs
-from admiukg.site import downloads
-from admiukg.site import i18n
 from admiukg.endpoint import negotiation
-from admiukg.site import rdfdocs
-from admiukg.site import views
+from admiukg.site import describe, docs, dumps, i18n, rdfdocs, views
 
 bp = Blueprint("linkeddata", __name__)
 
@@ -147,7 +142,7 @@ def _graph_document(role: str, path: str, html_view):
         if not dot:
             response.headers["Content-Location"] = location
         return _vary(response)
-    data = downloads.dump(role, fmt).raw
+    data = dumps.dump(role, fmt).raw
     return rdf_response(data, fmt, None if dot else location)
 
 
@@ -187,5 +182,5 @@ def named_graph(name: str):
     role = roles[iri]
     if fmt == "html":
         return _vary(redirect(_keep_lang("/downloads/") + f"#graph-{role}", code=303))
-    dump = downloads.dump(role, fmt)
+    dump = dumps.dump(role, fmt)
     return rdf_response(dump.raw, fmt, f"/downloads/{dump.filename}")

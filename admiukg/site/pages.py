@@ -8,9 +8,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from admiukg.site import i18n
-from admiukg.site import relations
-from admiukg.site import void
+from admiukg.endpoint.protocol import QUERY_PAGE
+from admiukg.site import i18n, relations, void
 
 bp = Blueprint("web", __name__)
 
@@ -67,8 +66,13 @@ def landing():
 
 
 @bp.get("/query")
-def query_page():
+def query_page(endpoint: str | None = None):
     """The query editor (also what GET /sparql shows to browsers)."""
     lang = i18n.current_lang()
-    body = render_template("query.html", lang=lang, t=i18n.strings(lang))
+    body = render_template("query.html", lang=lang, t=i18n.strings(lang), endpoint=endpoint)
     return current_app.response_class(body, content_type="text/html; charset=utf-8")
+
+
+@bp.record_once
+def _offer_query_page(state) -> None:
+    state.app.extensions[QUERY_PAGE] = query_page

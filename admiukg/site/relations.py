@@ -15,8 +15,7 @@ from flask import render_template
 from markupsafe import Markup
 from pyoxigraph import NamedNode
 
-from admiukg.site import describe
-from admiukg.site import views
+from admiukg.site import describe, views
 
 CENTER_SLUG = "admiu"
 PREFIXES = """

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from admiukg.site import describe
-from admiukg.site import downloads
 from admiukg.endpoint import negotiation
-from admiukg.site import rdfdocs
+from admiukg.site import describe, dumps, rdfdocs
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -142,7 +140,7 @@ def describe_dataset(ds) -> list[Triple]:
     )
     for licence in _ontology_header(ds, DCTERMS + "license"):
         add(dset, DCTERMS + "license", licence)
-    modified = downloads.last_modified().date().isoformat()
+    modified = dumps.last_modified().date().isoformat()
     add(dset, DCTERMS + "modified", lit(modified, "date"))
     add(dset, VOID + "uriSpace", lit(base + "id/"))
     add(dset, VOID + "triples", lit(stats["triples"], "integer"))
@@ -175,13 +173,13 @@ def describe_dataset(ds) -> list[Triple]:
         add(sub, DCTERMS + "title", lit(f"{role} graph", lang="en"))
         add(sub, SD + "name", NamedNode(graph))
         add(sub, VOID + "triples", lit(stats["graphs"][role], "integer"))
-        add(sub, VOID + "dataDump", NamedNode(base + "downloads/" + downloads.dump(role, "turtle").filename))
+        add(sub, VOID + "dataDump", NamedNode(base + "downloads/" + dumps.dump(role, "turtle").filename))
     service = NamedNode(base + "sparql")
     add(service, RDF_TYPE.value, NamedNode(DCAT + "DataService"))
     add(service, DCAT + "endpointURL", service)
     add(service, DCAT + "servesDataset", dset)
     add(dset, DCAT + "accessService", service)
-    for d in downloads.all_dumps(ds):
+    for d in dumps.all_dumps(ds):
         for gz in (False, True):
             name = d.filename + (".gz" if gz else "")
             url = NamedNode(base + "downloads/" + name)

@@ -27,7 +27,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from admiukg import config, progress  # progress: a terminal-only status line (issue 6)
+from admiukg import config, progress
+from admiukg.graph import inference
+from admiukg.validation.validate import validate
 
 log = logging.getLogger("admiukg.store.local")
 
@@ -239,7 +241,7 @@ def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
     try:
         store = ox.Store(str(tmp / "store"))
         graphs = load(store)
-        with progress.step("indexing the store"):  # terminal only (issue 6)
+        with progress.step("indexing the store"):
             store.flush()
             store.optimize()
             sizes, total, stats = _stats(store, union)
@@ -276,7 +278,7 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
         def load(store):
             for p in paths:
                 try:
-                    with progress.step(f"loading {p.name}"):  # terminal only (issue 6)
+                    with progress.step(f"loading {p.name}"):
                         _load(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
                 except SyntaxError as exc:
                     raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
@@ -293,11 +295,7 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
 
 def _validate() -> None:
     """Refuse to serve a graph that does not pass ``admiukg.validation.validate.validate()``."""
-    try:
-        from admiukg.validation import validate as validation
-    except ImportError as exc:
-        raise DatasetError(f"the validator (admiukg.validation.validate) is not available: {exc}") from exc
-    report = validation.validate()
+    report = validate()
     if getattr(report, "conforms", False):
         return
     # load errors (FILE:LINE syntax errors) first: they are why nothing else was checked
@@ -317,7 +315,6 @@ def _validate() -> None:
 
 def _entailments(paths):
     """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module)."""
-    from admiukg.graph import inference
 
     return inference.cached_entailments(paths)
 
@@ -361,7 +358,7 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
                         _load(store, p, rdf_format(p), base, to_graph=graphs[role])
                     except SyntaxError as exc:
                         raise DatasetError(f"{p}: not valid Turtle: {exc}") from exc
-            with progress.step("inference"):  # terminal only (issue 6)
+            with progress.step("inference"):
                 inferred = _entailments(onto + data)
             nt = inferred.serialize(format="nt", encoding="utf-8")
             _load(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])

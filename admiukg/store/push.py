@@ -23,6 +23,10 @@ import requests
 from rdflib import Graph
 
 from admiukg import config
+from admiukg.graph.inference import cached_entailments
+from admiukg.graph.rdfload import RDFLoadError, load_graph
+from admiukg.validation import reports
+from admiukg.validation.validate import validate
 
 #: Triples per INSERT DATA request (a blank-node group is never split; see _chunks).
 CHUNK_TRIPLES = 2000
@@ -41,8 +45,6 @@ class Upload:
 
 def bundled_uploads() -> list[Upload]:
     """The four named graphs of the bundled dataset, as N-Triples lines."""
-    from admiukg.graph.inference import cached_entailments
-    from admiukg.graph.rdfload import load_graph
 
     def merged(paths) -> Graph:
         g = Graph()
@@ -192,8 +194,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     if not args.no_validate:
-        from admiukg.validation import reports
-        from admiukg.validation.validate import validate
 
         report = validate()
         if not report.conforms:
@@ -202,7 +202,6 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return report.exit_code or 1
     t0 = time.perf_counter()
-    from admiukg.graph.rdfload import RDFLoadError
 
     try:
         uploads = bundled_uploads()

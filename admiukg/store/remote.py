@@ -32,8 +32,8 @@ import requests
 
 from admiukg import config, guard
 from admiukg.endpoint import results
-from admiukg.store.local import DatasetInfo
 from admiukg.endpoint.pool import PoolBusy, PoolError, QueryTimeout
+from admiukg.endpoint.protocol import error_response
 from admiukg.store.client import (
     ASK_GRAPH,
     ASK_RESULTS,
@@ -44,6 +44,7 @@ from admiukg.store.client import (
     parse_answer,
     term_sparql,
 )
+from admiukg.store.local import DatasetError, DatasetInfo
 
 log = logging.getLogger("admiukg.store.remote")
 
@@ -443,7 +444,6 @@ class RemoteDataset:
     # Flask wiring ----------------------------------------------------------------------
     def init_app(self, app) -> None:
         """Swap the endpoint's query pool for the store, answer 503 when the store is down."""
-        from admiukg.endpoint.protocol import error_response
 
         endpoint = app.extensions["admiukg.endpoint"]
         endpoint.pool = RemotePool(self, size=max(4, 4 * int(app.config["QUERY_WORKERS"])),
@@ -468,7 +468,6 @@ def connect(url: str, *, timeout: float = 10.0, user: str | None = None,
 
 def connect_for_server(args, cfg: dict) -> RemoteDataset:
     """``server.py --store URL``: check the options that make no sense with a store."""
-    from admiukg.store.local import DatasetError
 
     if args.files:
         raise DatasetError("give either RDF files or --store URL, not both")

@@ -15,14 +15,22 @@ entailments from admiukg.graph.fastreason instead of owlrl.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Namespace, URIRef
 
-from admiukg import config, progress  # progress: terminal-only status line (issue 6)
-from admiukg.validation.reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
+from admiukg import config, progress
+from admiukg.queries.checks import run_checks
+from admiukg.validation.reports import (
+    CHECK,
+    INFO,
+    VIOLATION,
+    WARNING,
+    Finding,
+    LoadError,
+    Report,
+)
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 #: Above this many ontology + data triples, entailments come from admiukg.graph.fastreason.
@@ -60,7 +68,7 @@ def validate(
     asserted += inputs.ontology
     union = Graph()
     union += asserted  # gets the closure: what SHACL and the saved checks see
-    with progress.step(f"inference ({len(union)} triples)"):  # terminal only (issue 6)
+    with progress.step(f"inference ({len(union)} triples)"):
         if len(union) > LARGE_INPUT:
             # owlrl needs minutes from ~100k triples; the compiled rules give the same
             # instance-level closure (tests/test_fastreason.py), which is all SHACL reads.
@@ -83,7 +91,7 @@ def validate(
     if saved_checks:
         found += [(f, "data") for f in _saved_checks(union)]
     try:
-        with progress.step("SHACL validation"):  # terminal only (issue 6)
+        with progress.step("SHACL validation"):
             wrong_links = [f for f in _shacl(asserted, _class_constraints_only(inputs.shapes))
                            if f.component == str(SH.ClassConstraintComponent)]
             found += [(f, "data") for f in _merge(_shacl(union, inputs.shapes), wrong_links)]
@@ -113,7 +121,12 @@ class _Inputs:
 
 def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
     """Parse everything, recording every failure (not just the first) in ``report.errors``."""
-    from admiukg.graph.rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
+    from admiukg.graph.rdfload import (
+        RDFLoadError,
+        bnode_file_prefix,
+        load_graph,
+        load_graph_stable,
+    )
 
     if not data_paths:
         report.errors.append(LoadError(str(config.DATA_DIR), "no data files to validate"))
@@ -249,18 +262,10 @@ def _local(iri) -> str:
 
 
 def _saved_checks(graph: Graph) -> list[Finding]:
-    """Rows of the must-be-empty queries, when admiukg.queries.catalogue provides run_checks."""
+    """Rows of the must-be-empty queries (queries/checks/*.rq) as findings."""
     try:
-        module = importlib.import_module("admiukg.queries.catalogue")
-        run_checks = getattr(module, "run_checks", None)
-        if run_checks is None:
-            return []
-        rows = list(run_checks(graph) or [])
-    except ModuleNotFoundError as exc:
-        if exc.name == "admiukg.queries.catalogue":
-            return []  # the queries module is optional
-        return [_broken(exc)]
-    except Exception as exc:  # someone else's module: report, never crash the CI guard
+        rows = list(run_checks(graph))
+    except Exception as exc:  # a broken check file: report it, never crash the CI guard
         return [_broken(exc)]
     return [_row_finding(row) for row in rows]
 
@@ -279,7 +284,7 @@ def _get(row, *names):
 
 
 def _row_finding(row) -> Finding:
-    """A run_checks row (admiukg.queries.catalogue.CheckViolation, or a dict alike) as a Finding.
+    """A run_checks row (admiukg.queries.checks.CheckViolation, or a dict alike) as a Finding.
 
     The file and line are the focus node's in the data, where the fix goes;
     the query file is named in the message.
