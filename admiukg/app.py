@@ -1,6 +1,6 @@
 """Flask app factory: dataset, settings, query pool, CORS, errors, /health, blueprints.
 
-``app.extensions["admiukg"]`` is the :class:`~admiukg.store.local.ServedDataset`;
+``app.extensions["admiukg"]`` is the served :class:`~admiukg.store.base.Dataset`;
 ``app.extensions["admiukg.endpoint"]`` is the endpoint's :class:`Endpoint` state (settings,
 query pool, response cache).
 """
@@ -16,14 +16,18 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from admiukg import guard
+from admiukg import guard, vocab
 from admiukg.api import routes
+from admiukg.config import SERVER
 from admiukg.endpoint import bodydrain
 from admiukg.endpoint.pool import QueryPool
-from admiukg.endpoint.protocol import FastPath, ResponseCache, bp, error_response
-from admiukg.endpoint.results import DEFAULT_PREFIXES
+from admiukg.endpoint.protocol import FastPath, ResponseCache, bp
+from admiukg.endpoint.responses import error_response, for_error
+from admiukg.endpoint.runner import QueryRunner
+from admiukg.errors import KGError
 from admiukg.site import downloads, linkeddata, pages
-from admiukg.store.local import ServedDataset, load_dataset
+from admiukg.store.base import Dataset
+from admiukg.store.local import load_dataset
 
 log = logging.getLogger("admiukg.app")
 
@@ -33,13 +37,13 @@ DEFAULTS = {
     "KG_BASE": None,  # public base IRI replacing config.CANONICAL_BASE
     "KG_CACHE_DIR": None,  # where built stores are kept (default config.CACHE_DIR)
     "KG_UNION": True,  # FILE mode: default graph = union of all graphs
-    "QUERY_TIMEOUT": 10.0,  # wall-clock seconds per query
-    "QUERY_MEMORY_LIMIT": 2 * 2**30,  # RLIMIT_AS of a query worker, bytes
-    "MAX_ROWS": 10_000,  # rows / triples per response, more are cut and flagged
-    "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
-    "QUERY_WORKERS": 2,  # query processes per web process
-    "QUERY_MAX_DEPTH": guard.Limits.max_depth,
-    "RESULT_CACHE_BYTES": 64 * 2**20,  # response cache per web process; 0 disables
+    "QUERY_TIMEOUT": SERVER.timeout,
+    "QUERY_MEMORY_LIMIT": SERVER.memory_limit_mib * 2**20,  # bytes
+    "MAX_ROWS": SERVER.max_rows,
+    "MAX_REQUEST_BYTES": SERVER.max_body_kib * 2**10,
+    "QUERY_WORKERS": SERVER.query_workers,
+    "QUERY_MAX_DEPTH": SERVER.max_depth,
+    "RESULT_CACHE_BYTES": SERVER.cache_mib * 2**20,
     "TESTING": False,
 }
 #: Feature blueprints, registered when their module is present.
@@ -57,15 +61,15 @@ class Settings:
 
 @dataclass
 class Endpoint:
-    dataset: ServedDataset
+    dataset: Dataset
     settings: Settings
-    pool: QueryPool
-    cache: object
+    pool: QueryRunner
+    cache: ResponseCache
     prefixes: dict = field(default_factory=dict)  # for Turtle, TriG, RDF/XML, JSON-LD results
     started: float = field(default_factory=time.time)
 
 
-def create_app(config: dict | None = None, *, dataset: ServedDataset | None = None) -> Flask:
+def create_app(config: dict | None = None, *, dataset: Dataset | None = None) -> Flask:
     """Build the app. The dataset is loaded here unless a built one is passed in.
 
     Query workers start lazily in the serving process (after gunicorn forks) or eagerly via
@@ -88,19 +92,18 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     app.config.update(cfg)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
 
-    pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
-                     memory_limit=settings.memory_limit, union=info.union)
+    pool: QueryRunner = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
+                                  memory_limit=settings.memory_limit, union=info.union)
     cache_bytes = int(cfg["RESULT_CACHE_BYTES"])
     app.extensions["admiukg"] = dataset
     app.extensions["admiukg.endpoint"] = Endpoint(
         dataset=dataset, settings=settings, pool=pool,
         cache=ResponseCache(4096 if cache_bytes > 0 else 0, cache_bytes),
-        prefixes={**DEFAULT_PREFIXES, "au": dataset.base + "ontology#", "id": dataset.base + "id/"},
+        prefixes=vocab.prefixes(dataset.base),
     )
-    if hasattr(dataset, "init_app"):  # a remote store (admiukg.store.remote) brings its own pool
-        dataset.init_app(app)
+    dataset.init_app(app)
     app.register_blueprint(bp)
-    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)
+    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)  # type: ignore[method-assign]
     for blueprint in (linkeddata.bp, downloads.bp, pages.bp, routes.bp):
         app.register_blueprint(blueprint)
 
@@ -129,9 +132,12 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
             405: f"method {request.method} not allowed here",
             404: f"no such resource: {request.path}",
         }
-        resp = error_response(exc.code or 500, messages.get(exc.code, exc.description or ""),
+        status = exc.code or 500
+        resp = error_response(status, messages.get(status, exc.description or ""),
                               (exc.name or "error").lower().replace(" ", "-"), headers)
         return resp
+
+    app.register_error_handler(KGError, for_error)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # never a stack trace to the client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Checkout root: ontology/, data/, queries/ live beside the package in a checkout or an
@@ -30,6 +31,29 @@ GRAPH_ONTOLOGY = GRAPH + "ontology"
 GRAPH_DATA = GRAPH + "data"
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_SHAPES = GRAPH + "shapes"
+
+
+@dataclass(frozen=True)
+class ServerDefaults:
+    """The endpoint's defaults, in one place: ``server.py --help``, the app and the pool read them."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2  # web processes
+    threads: int = 8  # per web process
+    query_workers: int = 2  # query processes per web process
+    timeout: float = 10.0  # wall-clock seconds per query
+    memory_limit_mib: int = 2048  # address space of a query process
+    max_rows: int = 10_000  # rows/triples per response; more are cut and flagged
+    max_body_kib: int = 1024  # request body (413 above)
+    max_query_length: int = 100_000  # characters
+    max_depth: int = 48  # bracket nesting of a query
+    max_values: int = 10_000  # rows of a VALUES block
+    max_path: int = 32  # steps of a property path
+    cache_mib: int = 64  # response cache per web process; 0 disables
+
+
+SERVER = ServerDefaults()
 
 
 def ontology_files() -> list[Path]:

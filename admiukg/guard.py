@@ -17,23 +17,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from admiukg import config
+from admiukg.errors import KGError
 
-class GuardError(Exception):
+
+class GuardError(KGError):
     """A query refused before execution; ``status`` is the HTTP status to answer."""
 
     def __init__(self, message: str, status: int = 400, kind: str = "bad-query"):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.kind = kind
+        super().__init__(message, status=status, kind=kind)
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_length: int = 100_000
-    max_depth: int = 48
-    max_values: int = 10_000
-    max_path: int = 32
+    max_length: int = config.SERVER.max_query_length
+    max_depth: int = config.SERVER.max_depth
+    max_values: int = config.SERVER.max_values
+    max_path: int = config.SERVER.max_path
 
 
 @dataclass(frozen=True)

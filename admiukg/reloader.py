@@ -48,7 +48,7 @@ class Reloader:
         return [*config.ontology_files(), *config.data_files(), config.shapes_file()]
 
     def signature(self) -> tuple:
-        sig = []
+        sig: list[tuple[str, int | None, int | None]] = []
         for p in self.inputs():
             try:
                 st = p.stat()

@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import sys
 
-from admiukg import guard, reloader
+from admiukg import reloader
 from admiukg.app import create_app
+from admiukg.config import SERVER
 from admiukg.store import remote
 from admiukg.store.local import DatasetError, load_dataset
 
@@ -30,25 +31,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="RDF files to serve instead of the bundled graph "
                    "(.ttl .nt .rdf .owl .jsonld .trig .nq; named graphs kept)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn web workers (default 2)")
-    p.add_argument("--threads", type=int, default=8, help="threads per web worker (default 8)")
-    p.add_argument("--query-workers", type=int, default=2,
-                   help="query processes per web worker (default 2)")
-    p.add_argument("--timeout", type=float, default=10.0,
-                   help="wall-clock limit per query in seconds (default 10)")
-    p.add_argument("--memory-limit", type=int, default=2048,
-                   help="address-space limit of a query process in MiB (default 2048)")
-    p.add_argument("--max-rows", type=int, default=10_000,
+    p.add_argument("--host", default=SERVER.host, help="address to bind (default %(default)s)")
+    p.add_argument("--port", type=int, default=SERVER.port, help="port (default %(default)s)")
+    p.add_argument("--workers", type=int, default=SERVER.workers, help="web worker processes (default %(default)s)")
+    p.add_argument("--threads", type=int, default=SERVER.threads, help="threads per web worker (default %(default)s)")
+    p.add_argument("--query-workers", type=int, default=SERVER.query_workers,
+                   help="query processes per web worker (default %(default)s)")
+    p.add_argument("--timeout", type=float, default=SERVER.timeout,
+                   help="wall-clock limit per query in seconds (default %(default)s)")
+    p.add_argument("--memory-limit", type=int, default=SERVER.memory_limit_mib,
+                   help="address-space limit of a query process in MiB (default %(default)s)")
+    p.add_argument("--max-rows", type=int, default=SERVER.max_rows,
                    help="result rows/triples per response; more are cut and flagged "
-                   "(default 10000)")
-    p.add_argument("--max-body", type=int, default=1024,
-                   help="request body limit in KiB (default 1024)")
-    p.add_argument("--max-depth", type=int, default=guard.Limits.max_depth,
-                   help="bracket nesting depth limit of a query")
-    p.add_argument("--cache-mb", type=int, default=64,
-                   help="response cache per web worker in MiB, 0 disables (default 64)")
+                   "(default %(default)s)")
+    p.add_argument("--max-body", type=int, default=SERVER.max_body_kib,
+                   help="request body limit in KiB (default %(default)s)")
+    p.add_argument("--max-depth", type=int, default=SERVER.max_depth,
+                   help="bracket nesting depth limit of a query (default %(default)s)")
+    p.add_argument("--cache-mb", type=int, default=SERVER.cache_mib,
+                   help="response cache per web worker in MiB, 0 disables (default %(default)s)")
     p.add_argument("--cache-dir", default=None,
                    help="where built stores are kept for fast restarts (default .cache/)")
     p.add_argument("--base", default=None,

@@ -45,8 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout, uninstalled
 
-from admiukg import config
-from bench.synthetic import parse_size
+from admiukg import config  # noqa: E402
+from bench.synthetic import parse_size  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 REASONABLE_CAP = 10_000

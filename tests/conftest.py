@@ -1,6 +1,12 @@
-"""Shared pytest fixtures.
+"""Shared pytest fixtures, and the test tiers.
 
 Keep each project area's fixtures in its own section with a common name prefix.
+
+Every test belongs to one tier (a marker): ``unit`` (in process, the default run), ``slow``
+(in process, seconds each), ``live`` (real gunicorn servers and command lines as subprocesses),
+``browser`` (headless Chromium), ``store`` (a real Virtuoso) and ``load``. ``python -m pytest``
+runs the unit tier; ``--tier all`` (what CI runs) or ``--tier live,browser`` choose; naming test
+files or nodes on the command line runs them whatever their tier.
 """
 
 from __future__ import annotations
@@ -9,6 +15,66 @@ import pytest
 import rdflib
 
 from admiukg import config
+
+TIERS = ("unit", "slow", "live", "browser", "store", "load")
+#: Whole modules of one tier.
+MODULE_TIERS = {
+    "test_browser": "browser",
+    "test_remote_store": "store",
+    "test_load": "load",
+    "test_faults": "live",
+    "test_progress": "live",
+    "test_validate_ci": "live",
+    "test_w3c_protocol": "live",
+}
+#: Fixtures that start a real server: a test using one is live.
+LIVE_FIXTURES = {"sparql_server", "sparql_w3c_server", "files_server", "bundled_server",
+                 "unguarded_server", "server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--tier", default=None, metavar="TIERS",
+                     help=f"comma-separated tiers to run, or 'all' ({', '.join(TIERS)}); "
+                     "default: unit, or every tier of the tests named on the command line")
+
+
+def pytest_configure(config):
+    for tier in TIERS:
+        config.addinivalue_line("markers", f"{tier}: test tier (see tests/conftest.py)")
+
+
+def tier_of(item) -> str:
+    explicit = [m.name for m in item.iter_markers() if m.name in TIERS]
+    if explicit:
+        return explicit[0]
+    module = item.module.__name__.rpartition(".")[2] if item.module else ""
+    if module in MODULE_TIERS:
+        return MODULE_TIERS[module]
+    if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "live"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    option = config.getoption("--tier")
+    named = config.args_source == pytest.Config.ArgsSource.ARGS
+    if option is None:
+        wanted = set(TIERS) if named else {"unit"}
+    elif option == "all":
+        wanted = set(TIERS)
+    else:
+        wanted = {t.strip() for t in option.split(",")}
+        unknown = wanted - set(TIERS)
+        if unknown:
+            raise pytest.UsageError(f"unknown tier(s) {', '.join(sorted(unknown))}; known: {', '.join(TIERS)}")
+    keep, drop = [], []
+    for item in items:
+        tier = tier_of(item)
+        item.add_marker(tier)
+        (keep if tier in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 # -- Ontology, data and shapes (prefix ``au_``) ------------------------------------------
 

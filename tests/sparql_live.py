@@ -39,7 +39,7 @@ class LiveServer:
         self.env = {**os.environ, **(env or {})}
         self.proc = None
 
-    def start(self, timeout: float = 90) -> "LiveServer":
+    def start(self, timeout: float = 90) -> LiveServer:
         cmd = [sys.executable, "server.py", *self.args, "--host", "127.0.0.1",
                "--port", str(self.port), "--cache-dir", self.cache_dir]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,

@@ -135,6 +135,7 @@ sys.stdout.write(app.test_client().get("/downloads/SHA256SUMS").get_data(as_text
 """
 
 
+@pytest.mark.live
 def test_checksums_are_the_same_in_another_worker(ld_app, ld_client):
     """Each gunicorn worker opens the same store and builds its own dumps;
     their ETags and SHA256SUMS must agree."""

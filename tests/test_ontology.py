@@ -260,7 +260,7 @@ def test_imports_module_is_small_and_only_external():
     assert all(not str(s).startswith(config.CANONICAL_BASE) for s, _, _ in axioms)
     text = IMPORTS_FILE.read_text(encoding="utf-8")
     blocks = text.split("\n\n")
-    for s, p, o in axioms:  # each axiom sits in a block that opens with a comment naming its source
+    for s, p, _o in axioms:  # each axiom sits in a block that opens with a comment naming its source
         line = f"{g.namespace_manager.normalizeUri(s)} {g.namespace_manager.normalizeUri(p)}"
         block = next(b for b in blocks if line in b)
         assert block.lstrip().startswith("#"), line

@@ -27,6 +27,7 @@ def select(server, query, **params):
     return r.json()["results"]["bindings"]
 
 
+@pytest.mark.live
 def test_help_lists_the_options():
     r = run_server("--help")
     assert r.returncode == 0
@@ -34,6 +35,7 @@ def test_help_lists_the_options():
         assert option in r.stdout
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [

@@ -27,7 +27,7 @@ def test_extensions_follow_the_contract(app):
     assert ds.triple_count == 1022
     assert ds.graphs == {}  # arbitrary files: no roles
     assert ds.base == "https://kg.admiu.example/"
-    assert ds.load_seconds >= 0
+    assert 0 < ds.load_seconds < 60  # measured, not a default
     # the store is usable read-only in the web process for quad-pattern look-ups
     assert len(list(ds.store.quads_for_pattern(None, None, None, None))) == 1022
 

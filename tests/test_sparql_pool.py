@@ -9,6 +9,8 @@ import pytest
 from admiukg.endpoint.pool import QueryPool, QueryTimeout, WorkerCrashed
 from admiukg.store.local import load_dataset
 
+pytestmark = pytest.mark.slow  # real worker processes, killed and replaced
+
 GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
 
 
@@ -90,13 +92,21 @@ def test_all_workers_busy_is_a_503_not_a_hang(store_path):
     pool = QueryPool(store_path, size=1, timeout=2)
     try:
         pool.start()
-        slow = threading.Thread(target=lambda: pytest.raises(
-            QueryTimeout, pool.run, job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")))
+        outcome: list[BaseException | tuple] = []
+
+        def run_slow():  # an assert in a thread would not fail the test: record what happened
+            try:
+                outcome.append(pool.run(job("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        slow = threading.Thread(target=run_slow)
         slow.start()
         time.sleep(0.3)
         with pytest.raises(PoolBusy):
             pool.run(job("ASK {}"), timeout=0.5)
         slow.join()
+        assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout), outcome
     finally:
         pool.close()
 

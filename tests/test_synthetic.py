@@ -61,6 +61,7 @@ def test_only_terms_the_ontology_declares_are_used():
     assert used and used <= declared, sorted(used - declared)
 
 
+@pytest.mark.slow
 def test_a_10k_sample_passes_the_shapes_after_owl_rl_inference():
     conforms, report = shacl_conforms(generated(10_000, seed=5)[0])
     assert conforms, report[:2000]
@@ -73,6 +74,7 @@ def test_the_shapes_check_catches_a_broken_sample():
     assert not shacl_conforms(broken)[0]
 
 
+@pytest.mark.live
 def test_generate_cli_writes_the_same_file_twice(tmp_path):
     import subprocess
     import sys
@@ -84,6 +86,7 @@ def test_generate_cli_writes_the_same_file_twice(tmp_path):
     assert outputs[0].read_bytes() == outputs[1].read_bytes() and outputs[0].stat().st_size > 0
 
 
+@pytest.mark.live
 def test_bench_harness_smoke(tmp_path):
     """The one benchmark command runs end to end on a tiny size and writes its JSON and plot."""
     import json

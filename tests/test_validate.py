@@ -1,17 +1,22 @@
-"""The validator's command line, run as CI runs it: a subprocess of the real validate.py."""
+"""The validator's command line: ``admiukg.validation.cli.main`` in process, from the checkout
+root as CI runs it; one test runs the real ``validate.py`` as a subprocess."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import rdflib
 
 from admiukg import config
+from admiukg.validation import cli
 
 ROOT = config.ROOT
 FIX = Path("tests/validate_fixtures")  # relative to ROOT, as users type it
@@ -20,10 +25,31 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
 def run(*args: str, schema: bool = True) -> subprocess.CompletedProcess:
-    argv = [sys.executable, str(ROOT / "validate.py"), *(FIXTURE_SCHEMA if schema else []), *args]
-    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    """``validate.py ARGS`` in this process, from the checkout root; exit code and both streams."""
+    argv = [*(FIXTURE_SCHEMA if schema else []), *args]
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:  # argparse's own errors
+                code = exc.code
+    finally:
+        os.chdir(here)
+    done = subprocess.CompletedProcess(["validate.py", *argv], code, out.getvalue(), err.getvalue())
     assert "Traceback" not in done.stderr, done.stderr
     return done
+
+
+@pytest.mark.live
+def test_validate_py_runs_as_a_script():
+    argv = [sys.executable, str(ROOT / "validate.py"), *FIXTURE_SCHEMA, str(FIX / "invalid.ttl")]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "invalid.ttl:" in done.stdout and ": violation: " in done.stdout
+    assert "Traceback" not in done.stderr
 
 
 def line_of(fixture: str, needle: str) -> int:
@@ -152,9 +178,9 @@ def test_quiet_prints_only_failures():
 
 
 def test_timeout_exits_2_with_message():
-    done = run("--timeout", "0.05", str(FIX / "valid.ttl"))
+    done = run("--no-cache", "--timeout", "0.01", str(FIX / "valid.ttl"))
     assert done.returncode == 2
-    assert "time limit of 0.05 s exceeded" in done.stderr
+    assert "time limit of 0.01 s exceeded" in done.stderr
 
 
 def test_naming_a_bundled_file_validates_the_whole_bundled_graph():

@@ -103,7 +103,7 @@ def test_w3c_protocol(sparql_w3c_server, g, test):
         pytest.fail(test)  # the shared folder is missing: say so, do not skip
     requests_ = list(_requests(g, test))
     refused_update = False
-    for i, req in enumerate(requests_):
+    for req in requests_:
         status, ctype, body = _send(sparql_w3c_server, req)
         assert status < 500, (status, body)
         if _is_update(req):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from admiukg import __version__
 from admiukg.queries.catalogue import SavedQuery

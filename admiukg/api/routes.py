@@ -28,7 +28,8 @@ from flask import (
 from admiukg import config
 from admiukg.api import openapi
 from admiukg.endpoint import negotiation
-from admiukg.endpoint.protocol import error_response, respond
+from admiukg.endpoint.protocol import respond
+from admiukg.endpoint.responses import error_response
 from admiukg.queries import catalogue as savedqueries
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -10,37 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from admiukg import formats
+
 # --- result formats -------------------------------------------------------------------
 
-#: format key -> canonical media type, for SELECT / ASK results.
-RESULTS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-#: format key -> canonical media type, for RDF graphs (CONSTRUCT / DESCRIBE / service description).
-GRAPHS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
+#: format key -> canonical media type, for SELECT / ASK results and for RDF graphs.
+RESULTS = {key: f.media_type for key, f in formats.RESULTS.items()}
+GRAPHS = {key: f.media_type for key, f in formats.GRAPHS.items()}
 #: W3C format IRIs (http://www.w3.org/ns/formats/) for the service description.
-FORMAT_IRIS = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "turtle": "http://www.w3.org/ns/formats/Turtle",
-    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
-    "nquads": "http://www.w3.org/ns/formats/N-Quads",
-    "trig": "http://www.w3.org/ns/formats/TriG",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
-}
+FORMAT_IRIS = {key: f.iri for key, f in formats.ALL.items()}
 
 #: Offers per query form, in order of server preference: (media type, format key).
 #: Aliases (application/json, application/xml, text/plain …) map onto a canonical format.
@@ -130,7 +108,9 @@ class MediaRange:
 
 def _split_params(text: str) -> list[str]:
     """Split on ';' outside double-quoted strings."""
-    parts, cur, quoted = [], [], False
+    parts: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

@@ -25,27 +25,31 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from admiukg.config import SERVER
+from admiukg.errors import KGError
+
 log = logging.getLogger("admiukg.endpoint.pool")
 
 
-class PoolError(Exception):
-    status = 503
+class PoolError(KGError):
+    """No answer from a query worker: a 503 for the client."""
+
+    status, kind = 503, "unavailable"
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, headers={"Retry-After": "1"})
 
 
 class QueryTimeout(PoolError):
-    pass
+    kind = "timeout"
 
 
 class WorkerCrashed(PoolError):
-    pass
+    kind = "worker-crashed"
 
 
 class PoolBusy(PoolError):
-    pass
+    kind = "busy"
 
 
 # --- the worker process ------------------------------------------------------------------
@@ -143,8 +147,9 @@ class _Worker:
 class QueryPool:
     """``size`` worker processes over the read-only store at ``store_path``."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
-                 memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60):
+    def __init__(self, store_path: str, size: int = SERVER.query_workers, timeout: float = SERVER.timeout,
+                 memory_limit: int = SERVER.memory_limit_mib * 2**20, union: bool | list[str] = True,
+                 start_timeout: float = 60):
         self.store_path = str(store_path)
         self.size = size
         self.timeout = timeout

@@ -9,7 +9,6 @@ page (HTML), by content negotiation.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
@@ -22,6 +21,8 @@ from admiukg import guard
 from admiukg.endpoint import negotiation, results, service_description
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
 from admiukg.endpoint.pool import PoolError
+from admiukg.endpoint.responses import error_response
+from admiukg.errors import KGError
 
 log = logging.getLogger("admiukg.endpoint.protocol")
 
@@ -33,11 +34,11 @@ QUERY_PARAMS = {"query", "update", "default-graph-uri", "named-graph-uri", "form
                 "using-graph-uri", "using-named-graph-uri", "timeout"}
 
 
-class ProtocolError(Exception):
+class ProtocolError(KGError):
+    """A request that breaks the SPARQL 1.1 Protocol (parameters, encoding, media types)."""
+
     def __init__(self, status: int, message: str, kind: str = "bad-request", headers=None):
-        super().__init__(message)
-        self.status, self.message, self.kind = status, message, kind
-        self.headers = headers or {}
+        super().__init__(message, status=status, kind=kind, headers=headers)
 
 
 class ResponseCache:
@@ -103,7 +104,7 @@ class FastPath:
 
     FLAG = "admiukg.cacheable"
 
-    def __init__(self, wsgi_app, cache: "ResponseCache"):
+    def __init__(self, wsgi_app, cache: ResponseCache):
         self.wsgi_app = wsgi_app
         self.cache = cache
 
@@ -149,23 +150,6 @@ def state():
 
 
 # --- errors ---------------------------------------------------------------------------------
-
-
-def error_response(status: int, message: str, kind: str = "error", headers=None) -> Response:
-    """A JSON or plain-text error body (negotiated; JSON unless only text is acceptable)."""
-    fmt = negotiation.choose(request.headers.get("Accept"), negotiation.ERROR_OFFERS) or "json"
-    if fmt == "text":
-        body = f"{status} {kind}: {message}\n"
-        ctype = "text/plain; charset=utf-8"
-    else:
-        body = json.dumps({"status": status, "error": kind, "message": message},
-                          ensure_ascii=False) + "\n"
-        ctype = "application/json; charset=utf-8"
-    resp = Response(body, status=status, content_type=ctype)
-    resp.headers["Vary"] = "Accept"
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    return resp
 
 
 # --- parameters -------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def description_turtle(endpoint: str, info) -> str:
         f"    sd:defaultGraph <{endpoint}#default-graph>",
     ]
     named = sorted(g for g in info.graph_sizes if g)
-    for i, g in enumerate(named):
+    for i, _graph in enumerate(named):
         lines.append(f"    ; sd:namedGraph <{endpoint}#named-graph-{i}>")
     lines[-1] += " ."
     stats = info.stats or {}

@@ -16,30 +16,40 @@ import re
 import warnings
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Graph
 
-#: File extension -> rdflib parser name.
-FORMATS = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
+from admiukg import formats
+from admiukg.errors import KGError
+
+#: pyoxigraph's syntax (chosen by file extension, as the server does) -> rdflib parser name.
+RDFLIB_PARSERS = {
+    ox.RdfFormat.TURTLE: "turtle",
+    ox.RdfFormat.N_TRIPLES: "nt",
+    ox.RdfFormat.N_QUADS: "nquads",
+    ox.RdfFormat.TRIG: "trig",
+    ox.RdfFormat.RDF_XML: "xml",
+    ox.RdfFormat.JSON_LD: "json-ld",
+    ox.RdfFormat.N3: "n3",
 }
 QUAD_FORMATS = {"nquads", "trig"}
 
 
-class RDFLoadError(Exception):
+def parser_name(path: Path) -> str | None:
+    """The rdflib parser for a file, by the extension table the server uses too."""
+    fmt = formats.input_format(path)
+    return RDFLIB_PARSERS.get(fmt) if fmt is not None else None
+
+
+class RDFLoadError(KGError):
     """A file that cannot be read as RDF; ``str()`` is ``FILE:LINE: message``."""
+
+    status, kind = 400, "rdf-syntax"
 
     def __init__(self, path, message: str, line: int | None = None):
         super().__init__(message)
         self.path = str(path)
-        self.message = message
         self.line = line
 
     def __str__(self) -> str:
@@ -72,7 +82,7 @@ def load_graph_stable(path) -> tuple[Graph, bytes, bool]:
     graph, raw = _load(path)
     if not any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2])):
         return graph, raw, True
-    if FORMATS[path.suffix.lower()] not in ("turtle", "trig"):
+    if parser_name(path) not in ("turtle", "trig", "n3"):
         return graph, raw, False
     prefix = bnode_file_prefix(raw)
     stable = Graph()
@@ -101,9 +111,9 @@ def bnode_file_prefix(raw: bytes) -> str:
 
 
 def _load(path: Path) -> tuple[Graph, bytes]:
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = parser_name(path)
     if fmt is None:
-        known = " ".join(sorted(FORMATS))
+        known = " ".join("." + e for e in sorted(formats.INPUTS))
         raise RDFLoadError(path, f"unknown RDF file extension {path.suffix!r} (known: {known})")
     try:
         raw = path.read_bytes()

@@ -21,7 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from admiukg import config
+from admiukg import config, vocab
+from admiukg.errors import KGError
 
 CHECKS_DIR = config.QUERIES_DIR / "checks"
 EXPECTED_DIR = config.QUERIES_DIR / "expected"
@@ -49,31 +50,21 @@ _ABSOLUTE_IRI = re.compile(r"^(https?://[^\s<>\"{}|\\^`]+|urn:[A-Za-z0-9][A-Za-z
 
 #: Prefixes used to write golden files compactly (review them by eye).
 GOLDEN_PREFIXES = {
-    "au": config.AU,
-    "id": config.ID,
-    "graph": config.GRAPH,
-    "aush": config.SHAPES,
-    "xsd": XSD,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "time": "http://www.w3.org/2006/time#",
+    **vocab.prefixes(),
     "country": "http://publications.europa.eu/resource/authority/country/",
 }
 
 
-class QueryDefinitionError(ValueError):
+class QueryDefinitionError(KGError, ValueError):
     """A saved query file is malformed; str() is ``FILE:LINE: message``."""
 
+    kind = "query-definition"
 
-class ParameterError(ValueError):
+
+class ParameterError(KGError, ValueError):
     """A caller gave a parameter value that is not a valid term of its declared type (HTTP 400)."""
+
+    status, kind = 400, "bad-parameter"
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,7 @@ class SavedQuery:
             "sparql": self.text,
         }
 
-    def rebased(self, base: str) -> "SavedQuery":
+    def rebased(self, base: str) -> SavedQuery:
         """The same query for a server that publishes ``config.CANONICAL_BASE`` IRIs under ``base``."""
         old = config.CANONICAL_BASE
         return replace(self, text=self.text.replace(old, base),

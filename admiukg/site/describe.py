@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
+from admiukg import vocab
+
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -33,26 +35,7 @@ BNODE_DEPTH = 4
 
 def prefixes(base: str) -> dict[str, str]:
     """Prefixes for serialising descriptions and dumps under *base*."""
-    return {
-        "au": base + "ontology#",
-        "id": base + "id/",
-        "aush": base + "shapes#",
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": RDFS,
-        "owl": OWL,
-        "xsd": XSD,
-        "skos": SKOS,
-        "prov": PROV,
-        "dcterms": DCTERMS,
-        "sh": SH,
-        "org": "http://www.w3.org/ns/org#",
-        "schema": "https://schema.org/",
-        "foaf": "http://xmlns.com/foaf/0.1/",
-        "void": "http://rdfs.org/ns/void#",
-        "dcat": "http://www.w3.org/ns/dcat#",
-        "time": "http://www.w3.org/2006/time#",
-        "vann": "http://purl.org/vocab/vann/",
-    }
+    return vocab.prefixes(base)
 
 
 def graph_nodes(ds, roles=ASSERTED_ROLES) -> list:

@@ -65,7 +65,7 @@ def _subjects(ds, p, o, role="ontology"):
 
 
 def rdf_list(ds, node, role="ontology", limit=100) -> list:
-    items = []
+    items: list = []
     while isinstance(node, BlankNode) and len(items) < limit:
         items += _objects(ds, node, RDF + "first", role)
         rest = _objects(ds, node, RDF + "rest", role)

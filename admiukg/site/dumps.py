@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -100,7 +100,7 @@ def last_modified() -> datetime:
     )
     times = [Path(p).stat().st_mtime for p in paths if Path(p).exists()]
     stamp = max(times) if times else 0
-    return datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+    return datetime.fromtimestamp(int(stamp), tz=UTC)
 
 
 def sha256sums(ds) -> str:

@@ -1,37 +1,24 @@
 """RDF document formats shared by dereferencing and downloads: file extension
 <-> negotiation format key <-> pyoxigraph serializer, and one serialise call.
 
-The media types themselves live in admiukg.endpoint.negotiation (GRAPHS).
+Media types, extensions and names come from :mod:`admiukg.formats`.
 """
 
 from __future__ import annotations
 
 from pyoxigraph import serialize
 
+from admiukg import formats
 from admiukg.endpoint import negotiation
-from admiukg.endpoint.results import RDF_FORMATS
 
-#: file extension -> negotiation format key, in the order pages list them.
-EXTENSIONS = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "jsonld": "jsonld",
-    "rdf": "rdfxml",
-    "nq": "nquads",
-    "trig": "trig",
-}
+#: file extension -> format key, in the order pages list them.
+_PAGE_ORDER = ("turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig")
+EXTENSIONS = {formats.GRAPHS[key].extension: key for key in _PAGE_ORDER}
 EXTENSION_OF = {key: ext for ext, key in EXTENSIONS.items()}
-FORMAT_NAMES = {
-    "turtle": "Turtle",
-    "ntriples": "N-Triples",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF/XML",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-}
-SERIALIZERS = RDF_FORMATS  # the endpoint's table: negotiation key -> pyoxigraph format
+FORMAT_NAMES = {key: formats.GRAPHS[key].name for key in _PAGE_ORDER}
+SERIALIZERS = {key: f.rdf for key, f in formats.GRAPHS.items()}
 #: formats that keep graph names (a dump of the whole dataset needs one).
-QUAD_FORMATS = ("nquads", "trig", "jsonld")
+QUAD_FORMATS = tuple(key for key in ("nquads", "trig", "jsonld") if formats.GRAPHS[key].keeps_graphs)
 #: formats that offer per-resource descriptions (triples, not quads).
 TRIPLE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 

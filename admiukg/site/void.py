@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from admiukg import vocab
 from admiukg.endpoint import negotiation
 from admiukg.site import describe, dumps, rdfdocs
 
@@ -35,7 +36,7 @@ def void_document(base: str) -> str:
 
 
 def prefixes(base: str) -> dict[str, str]:
-    return {**describe.prefixes(base), "void": VOID, "dcat": DCAT, "spdx": SPDX, "sd": SD}
+    return {**vocab.prefixes(base), "spdx": SPDX}
 
 
 def service_description_turtle(subject_iri: str, base: str) -> str:
@@ -154,8 +155,8 @@ def describe_dataset(ds) -> list[Triple]:
     for ex in example_resources(ds):
         add(dset, VOID + "exampleResource", NamedNode(ex))
     classes, properties = class_partitions(ds), property_partitions(ds)
-    for vocab in _vocabularies(ds, properties, classes):
-        add(dset, VOID + "vocabulary", NamedNode(vocab))
+    for namespace in _vocabularies(ds, properties, classes):
+        add(dset, VOID + "vocabulary", NamedNode(namespace))
     for cls, n in classes:
         part = BlankNode()
         add(dset, VOID + "classPartition", part)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import requests
 
 from admiukg.endpoint.pool import PoolError, QueryTimeout
+from admiukg.errors import KGError
 
 #: Media types asked of the store; pyoxigraph parses what actually comes back.
 ASK_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
@@ -53,13 +54,18 @@ VIRTUOSO_PREFIX = "vnodeid"  # our label for them: vnodeidb123 <-> nodeID://b123
 class StoreUnavailable(PoolError):
     """The store cannot be reached or failed (5xx): a 503 for the client."""
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.headers["Retry-After"] = "5"
 
-class StoreRejected(Exception):
+
+class StoreRejected(KGError):
     """The store refused a query of ours (4xx): a bug or an unsupported feature there."""
 
+    kind = "store-rejected"
+
     def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
+        super().__init__(message, status=status)
 
 
 def _media_type(resp: requests.Response) -> str:

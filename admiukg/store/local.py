@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from admiukg import config, progress
+from admiukg import config, formats, progress
+from admiukg.errors import KGError
 from admiukg.graph import inference
 from admiukg.validation.validate import validate
 
@@ -36,25 +37,12 @@ log = logging.getLogger("admiukg.store.local")
 #: Bump when the store layout changes, to invalidate cached stores.
 STORE_VERSION = "1"
 
-EXTENSIONS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".n3": ox.RdfFormat.N3,
-}
 
 
-class DatasetError(Exception):
+class DatasetError(KGError):
     """The dataset cannot be served (unreadable file, parse error, failed validation)."""
+
+    kind = "dataset"
 
 
 @dataclass
@@ -106,6 +94,9 @@ class ServedDataset:
             self._pid = os.getpid()
         return self._store
 
+    def init_app(self, app) -> None:
+        """Nothing to hook: the endpoint's own query pool opens this store."""
+
 
 def load_dataset(paths=None, *, base: str | None = None, cache_dir=None,
                  union: bool = True, validate: bool = True) -> ServedDataset:
@@ -126,11 +117,11 @@ def load_dataset(paths=None, *, base: str | None = None, cache_dir=None,
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
-    fmt = EXTENSIONS.get(path.suffix.lower())
+    fmt = formats.input_format(path)
     if fmt is None:
         raise DatasetError(
             f"{path}: unknown RDF file extension {path.suffix!r} "
-            f"(known: {', '.join(sorted(EXTENSIONS))})"
+            f"(known: {', '.join('.' + e for e in sorted(formats.INPUTS))})"
         )
     return fmt
 

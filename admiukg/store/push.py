@@ -23,6 +23,7 @@ import requests
 from rdflib import Graph
 
 from admiukg import config
+from admiukg.errors import KGError
 from admiukg.graph.inference import cached_entailments
 from admiukg.graph.rdfload import RDFLoadError, load_graph
 from admiukg.validation import reports
@@ -32,8 +33,10 @@ from admiukg.validation.validate import validate
 CHUNK_TRIPLES = 2000
 
 
-class PushError(Exception):
+class PushError(KGError):
     """The store refused or could not be reached; str() says which request and why."""
+
+    status, kind = 502, "push"
 
 
 @dataclass

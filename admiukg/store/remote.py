@@ -32,8 +32,7 @@ import requests
 
 from admiukg import config, guard
 from admiukg.endpoint import results
-from admiukg.endpoint.pool import PoolBusy, PoolError, QueryTimeout
-from admiukg.endpoint.protocol import error_response
+from admiukg.endpoint.pool import PoolBusy, PoolError
 from admiukg.store.client import (
     ASK_GRAPH,
     ASK_RESULTS,
@@ -450,16 +449,11 @@ class RemoteDataset:
                                    timeout=endpoint.settings.timeout)
         app.extensions.setdefault("admiukg.health", []).append(self.health)
 
-        @app.errorhandler(StoreUnavailable)
-        @app.errorhandler(QueryTimeout)
-        def store_down(exc: PoolError):
-            return error_response(503, exc.message, "unavailable", {"Retry-After": "5"})
-
 
 def connect(url: str, *, timeout: float = 10.0, user: str | None = None,
             password: str | None = None, base: str | None = None) -> RemoteDataset:
     """A :class:`RemoteDataset` for the store's query URL; graphs discovered if it is up."""
-    auth = requests.auth.HTTPBasicAuth(user, password) if user else None
+    auth = requests.auth.HTTPBasicAuth(user, password or "") if user else None
     dataset = RemoteDataset(url, timeout=timeout, auth=auth, base=base)
     if not dataset.discover():
         log.warning("starting anyway: %s will be retried on every request", url)
