@@ -48,10 +48,10 @@ from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import requests  # noqa: E402
-from sparql_live import LiveServer, free_port  # noqa: E402
+
+from bench.live import LiveServer, free_port  # noqa: E402
 
 ACCEPT = "application/sparql-results+json"
 TYPICAL = {

@@ -20,7 +20,7 @@ from flask import (
     Response,
     current_app,
     jsonify,
-    render_template_string,
+    render_template,
     request,
     url_for,
 )
@@ -84,8 +84,9 @@ def _bound_text(query: savedqueries.SavedQuery) -> str:
 
 @bp.get("/")
 def index():
-    return render_template_string(_PAGE, queries=list(_catalogue().values()),
-                                  openapi_url=url_for("api.openapi_json"))
+    # Plain GET forms need no JavaScript (and no swagger-ui from a CDN: the server may be offline).
+    return render_template("api.html", queries=list(_catalogue().values()),
+                           openapi_url=url_for("api.openapi_json"))
 
 
 @bp.get("/queries")
@@ -134,48 +135,3 @@ def query_text(name: str):
 def openapi_json():
     server = request.script_root or "/"
     return jsonify(openapi.build(_catalogue().values(), server_url=server))
-
-
-# Self-written on purpose: the server has no internet, so no swagger-ui from a CDN.
-# Plain GET forms need no JavaScript; each opens the operation's URL with its parameters.
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>ADMİU KG: saved queries API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
- body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
- section{border:1px solid #ccc;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
- h2{font-size:1.1rem;margin:.2rem 0} code{background:#f4f4f4;padding:0 .2rem}
- .tags span{background:#eef;border-radius:3px;padding:0 .3rem;margin-right:.3rem;font-size:.85rem}
- label{display:block;margin:.3rem 0} input[type=text]{width:28rem;max-width:100%}
- details pre{background:#f8f8f8;padding:.5rem;overflow:auto}
-</style></head><body>
-<h1>Saved queries API</h1>
-<p>Each saved query is an operation <code>GET /api/queries/NAME</code>. Parameters go in the query
-string; the result format follows the <code>Accept</code> header or <code>format=</code>.
-Machine-readable description: <a href="{{ openapi_url }}">OpenAPI 3 document</a>;
-catalogue as JSON: <a href="{{ url_for('api.list_queries') }}">/api/queries</a>.</p>
-{% for q in queries %}
-<section id="{{ q.name }}">
- <h2><code>GET {{ url_for('api.run_query', name=q.name) }}</code></h2>
- <p><strong>{{ q.summary }}</strong></p>
- {% if q.description %}<p>{{ q.description }}</p>{% endif %}
- <p class="tags">{% for t in q.tags %}<span>{{ t }}</span>{% endfor %}
-   {% if q.inference %}<span>needs OWL RL inference</span>{% endif %}</p>
- <form method="get" action="{{ url_for('api.run_query', name=q.name) }}" target="_blank">
- {% for p in q.parameters %}
-  <label>{{ p.name }} <small>({{ p.type }}{% if p.lang %}, @{{ p.lang }}{% endif %})</small>
-   <input type="text" name="{{ p.name }}" value="{{ p.default or '' }}" title="{{ p.description }}"></label>
- {% endfor %}
-  <label>format
-   <select name="format">
-   {% if q.is_graph %}{% for f in ['turtle','ntriples','jsonld','rdfxml'] %}<option>{{ f }}</option>{% endfor %}
-   {% else %}{% for f in ['json','csv','tsv','xml'] %}<option>{{ f }}</option>{% endfor %}{% endif %}
-   </select></label>
-  <button type="submit">Run</button>
- </form>
- <details><summary>SPARQL</summary><pre>{{ q.text }}</pre></details>
-</section>
-{% endfor %}
-</body></html>
-"""

@@ -59,24 +59,40 @@ def _json_term(t) -> dict:
     return {"type": "literal", "value": str(t)}
 
 
+#: Character references for white space that XML parsers normalise (CR, CRLF) or trim (some,
+#: pyoxigraph's among them, drop leading and trailing white space of text), as pyoxigraph writes it.
+_XML_WHITESPACE = {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+_XML_EDGE = {**_XML_WHITESPACE, " ": "&#32;"}
+
+
+def _xml_text(value: str) -> str:
+    core = value.strip(" \t\r\n")
+    if not core:
+        return "".join(_XML_EDGE[c] for c in value)
+    start = value.index(core)
+    head, tail = value[:start], value[start + len(core):]
+    return ("".join(_XML_EDGE[c] for c in head) + escape(core, _XML_WHITESPACE)
+            + "".join(_XML_EDGE[c] for c in tail))
+
+
 def _xml_term(t) -> str:
     if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
+        return f"<uri>{_xml_text(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
+        return f"<bnode>{_xml_text(t.value)}</bnode>"
     if isinstance(t, ox.Literal):
         if t.language:
-            return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(t.language)}>{_xml_text(t.value)}</literal>"
         if t.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-        return f"<literal>{escape(t.value)}</literal>"
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{_xml_text(t.value)}</literal>"
+        return f"<literal>{_xml_text(t.value)}</literal>"
     if isinstance(t, ox.Triple):
         return (
             f"<triple><subject>{_xml_term(t.subject)}</subject>"
             f"<predicate>{_xml_term(t.predicate)}</predicate>"
             f"<object>{_xml_term(t.object)}</object></triple>"
         )
-    return f"<literal>{escape(str(t))}</literal>"
+    return f"<literal>{_xml_text(str(t))}</literal>"
 
 
 def _csv_field(t) -> str:
