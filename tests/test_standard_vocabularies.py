@@ -16,7 +16,7 @@ import rdflib
 from rdflib import OWL, RDF
 
 from admiukg import config
-from admiukg.inference import inconsistencies
+from admiukg.graph.inference import inconsistencies
 
 VOCABULARIES = Path(__file__).parent / "vocabularies"
 FILES = {
