@@ -80,6 +80,10 @@ def validate(
             union += entailed
 
     found += _consistency(entailed)
+    from admiukg.validation.facts import check as facts_check
+
+    with progress.step("facts against the source text"):  # terminal only
+        found += [(f, "data") for f in facts_check(asserted, data_paths)]
     if saved_checks:
         found += [(f, "data") for f in _saved_checks(union)]
     try:
