@@ -101,7 +101,7 @@ def _source_texts(graph: Graph, data_paths: list[Path]) -> tuple[dict, list[Find
             continue
         path = next((f / str(name) for f in folders if (f / str(name)).is_file()), None)
         if path is None or Path(str(name)).name != str(name):
-            found.append(_finding("source-file", f"source file {name!r} of {_short(doc)} not found in "
+            found.append(_finding("source-file", f"source file {str(name)!r} of {_short(doc)} not found in "
                                   f"{', '.join(sorted({str(f) for f in folders}))}", doc, AU.fileName, name))
             continue
         raw = path.read_bytes()
