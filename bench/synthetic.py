@@ -28,6 +28,7 @@ PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "org": "http://www.w3.org/ns/org#",
     "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "time": "http://www.w3.org/2006/time#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
@@ -124,7 +125,7 @@ def _shared(w: _Writer, st: _State, networks: int, funders: int) -> None:
         iri = f"id:syn-country-{code.lower()}"
         st.countries.append(iri)
         w.block(iri, ("a", "au:Country"), ("skos:prefLabel", [_lit(name, "az"), _lit(name, "en")]),
-                ("skos:exactMatch", f"<{COUNTRY_AUTHORITY}{code}>"), _source(w, st))
+                ("schema:sameAs", f"<{COUNTRY_AUTHORITY}{code}>"), _source(w, st))
     for i in range(funders):
         iri = f"id:syn-funder-{i}"
         st.funders.append(iri)
@@ -193,7 +194,7 @@ def _project_unit(w: _Writer, st: _State) -> None:
     w.block(iri, ("a", "au:Project"), *labels, ("dcterms:title", labels[0][1]),
             ("au:implementedUnder", scheme), ("au:isFundedBy", grant),
             ("au:focusCountry", rng.choice(st.countries)),
-            ("au:hasRoleAssignment", assignments), _source(w, st))
+            ("au:hasRoleAssignment", assignments), _source(w, st, activity=True))
     w.block(grant, ("a", "au:Grant"), *_labels(st, "Qrant"), ("au:funds", iri),
             ("au:awardedBy", rng.choice(st.funders)), ("au:underScheme", scheme),
             ("au:awardYear", _typed(rng.randrange(2000, 2026), "xsd:gYear")), _source(w, st))
@@ -205,13 +206,14 @@ def _project_unit(w: _Writer, st: _State) -> None:
         w.block(f"{visit}-aim", ("a", "au:Aim"), *_labels(st, "Məqsəd"), _source(w, st))
         w.block(visit, ("a", "au:MobilityVisit"), *_labels(st, "Səfər"),
                 ("au:visitor", rng.choice(staff or partners)), ("au:visitedCountry", country),
-                ("au:withinProject", iri), ("au:hasAim", f"{visit}-aim"), _source(w, st))
+                ("au:withinProject", iri), ("au:hasAim", f"{visit}-aim"), _source(w, st, activity=True))
 
 
 # -- literals and provenance ---------------------------------------------------------------------
 
-def _source(w: _Writer, st: _State) -> tuple[str, str]:
-    """A fresh verbatim excerpt for the caller's node; returns the (predicate, object) to attach."""
+def _source(w: _Writer, st: _State, activity: bool = False) -> tuple[str, str]:
+    """A fresh verbatim excerpt for the caller's node; returns the (predicate, object) to attach:
+    prov:wasInfluencedBy for an activity (PROV-O keeps prov:wasDerivedFrom for entities)."""
     iri = f"id:syn-excerpt-{st.excerpts}"
     st.excerpts += 1
     w.block(iri, ("a", "au:SourceExcerpt"),
@@ -220,7 +222,7 @@ def _source(w: _Writer, st: _State) -> tuple[str, str]:
             ("prov:value", _lit(_sentence(st.rng), "az")),
             ("au:translation", _lit(f"Translation of sentence {st.excerpts}", "en")),
             ("prov:wasQuotedFrom", "id:syn-source"))
-    return ("prov:wasDerivedFrom", iri)
+    return ("prov:wasInfluencedBy" if activity else "prov:wasDerivedFrom", iri)
 
 
 def _labels(st: _State, kind: str) -> tuple[tuple[str, list[str]]]:

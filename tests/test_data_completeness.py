@@ -21,6 +21,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
 """
 
 
@@ -103,7 +104,7 @@ def test_size_observations_are_not_dated(au_graph):
 
 
 def test_bsun_purpose_scientific_cooperation(au_graph):
-    aims = values(au_graph, 'SELECT ?l WHERE { id:bsun au:hasAim/skos:prefLabel ?l FILTER(lang(?l)="az") }')
+    aims = values(au_graph, 'SELECT ?l WHERE { id:bsun au:purpose/skos:prefLabel ?l FILTER(lang(?l)="az") }')
     assert aims == {"Qara Dəniz Regionunda universitetlər arasında elmi əməkdaşlıq çərçivəsində əlaqələrin qurulması"}
 
 
@@ -155,7 +156,7 @@ def test_jm_module_title_scheme_funder_year(au_graph):
              au:awardedBy/skos:prefLabel ?funder FILTER(lang(?funder) = "az")
         }""")
     assert found == {("Avropa İttifaqında incəsənət və siyasətin kəsişməsinin tədqiqi",
-                      "Erasmus+ Jean Monnet Module", "Erasmus+", "Avropa Komissiyası", "2023")}
+                      "Erasmus+ Jean Monnet Modules", "Erasmus+", "Avropa Komissiyası", "2023")}
 
 
 def test_jm_module_submitted_by_admiu(au_graph):
@@ -191,9 +192,11 @@ def test_jm_module_topic_and_aims(au_graph):
 
 
 def test_european_commission_identifiers(au_graph):
-    assert values(au_graph, "SELECT ?x WHERE { id:european-commission a au:FundingBody ; skos:exactMatch ?x }") == {
+    assert values(au_graph, "SELECT ?x WHERE { id:european-commission a au:FundingBody ; schema:sameAs ?x }") == {
         "http://publications.europa.eu/resource/authority/corporate-body/COM",
         "http://www.wikidata.org/entity/Q8880",
+        "https://ror.org/00k4n6c32",
+        "https://doi.org/10.13039/501100000780",
     }
 
 
@@ -282,12 +285,12 @@ def test_admiu_is_active_in_international_programmes(au_graph):
 
 
 def test_azerbaijan_is_own_node_with_wikidata_only(au_graph):
-    assert values(au_graph, f"SELECT ?x WHERE {{ <{config.ID}country/azerbaijan> skos:exactMatch ?x }}") == {
-        "http://www.wikidata.org/entity/Q227"}
+    assert values(au_graph, f"SELECT ?x WHERE {{ <{config.ID}country/azerbaijan> schema:sameAs ?x }}") == {
+        "http://www.wikidata.org/entity/Q227", "http://sws.geonames.org/587116/"}
 
 
 def test_eu_countries_have_authority_iris(au_graph):
-    found = rows(au_graph, """SELECT ?c ?x WHERE { ?c a au:Country ; skos:exactMatch ?x
+    found = rows(au_graph, """SELECT ?c ?x WHERE { ?c a au:Country ; schema:sameAs ?x
         FILTER(STRSTARTS(STR(?x), "http://publications.europa.eu/resource/authority/country/")) }""")
     assert {x.rsplit("/", 1)[1] for _, x in found} == {"FRA", "BEL", "SWE", "LTU", "ESP", "EST", "PRT", "POL"}
     assert len(found) == 8

@@ -15,8 +15,14 @@ AU = Namespace(config.AU)
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SOURCE_DOC = URIRef(config.ID + "source/admiu-international-relations")
 SHARED_SOURCE = config.ROOT.parent / "shared" / "source" / config.SOURCE_FILE.name
-#: Classes whose instances are bookkeeping rather than facts of the source.
-NON_FACT_CLASSES = {AU.SourceExcerpt, AU.SourceDocument}
+#: Classes whose instances are bookkeeping rather than facts of the source: the source and
+#: its excerpts, and the links to the world, which cite web pages instead.
+NON_FACT_CLASSES = {AU.SourceExcerpt, AU.SourceDocument, AU.LinkStatement, AU.WebSource}
+
+
+def cited(graph, node=None):
+    """Excerpts a node cites: prov:wasDerivedFrom (entities) or prov:wasInfluencedBy (activities)."""
+    return {*graph.objects(node, PROV.wasDerivedFrom), *graph.objects(node, PROV.wasInfluencedBy)}
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +89,14 @@ def fact_nodes(graph):
 def test_every_fact_node_is_derived_from_an_excerpt(au_data_graph, excerpts):
     facts = fact_nodes(au_data_graph)
     assert len(facts) > 50
-    missing = {f for f in facts if not set(au_data_graph.objects(f, PROV.wasDerivedFrom)) & excerpts}
+    missing = {f for f in facts if not cited(au_data_graph, f) & excerpts}
     assert missing == set()
-    dangling = {o for o in au_data_graph.objects(None, PROV.wasDerivedFrom)} - excerpts
+    dangling = {o for f in facts for o in cited(au_data_graph, f)} - excerpts
     assert dangling == set()
 
 
 def test_every_excerpt_supports_some_fact(au_data_graph, excerpts):
-    used = set(au_data_graph.objects(None, PROV.wasDerivedFrom))
+    used = cited(au_data_graph)
     assert excerpts - used == set()
 
 
@@ -102,7 +108,7 @@ def test_verbatim_az_texts_occur_in_their_excerpts(au_data_graph):
     quoted += [(s, DCTERMS.description) for s in g.subjects(DCTERMS.description)]
     for node, prop in quoted:
         texts = [t for t in g.objects(node, prop) if t.language == "az"]
-        sources = " ".join(str(g.value(ex, PROV.value)) for ex in g.objects(node, PROV.wasDerivedFrom))
+        sources = " ".join(str(g.value(ex, PROV.value)) for ex in cited(g, node))
         for t in texts:
             assert str(t) in sources, (node, str(t))
             checked += 1

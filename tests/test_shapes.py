@@ -49,7 +49,7 @@ EXPECTED = {
     "13_project_without_scheme": ("project-x", AU + "implementedUnder", "Violation", "Project-implementedUnder", "MinCount"),
     "14_roleassignment_two_roles": ("ra-x", AU + "role", "Violation", "RoleAssignment-role", "MaxCount"),
     "15_mobilityvisit_country_literal": ("visit-x", AU + "visitedCountry", "Violation", "MobilityVisit-visitedCountry", "Class"),
-    "16_country_without_exactmatch": ("country-x", SKOS + "exactMatch", "Warning", "Country-exactMatch", "MinCount"),
+    "16_country_without_exactmatch": ("country-x", "https://schema.org/sameAs", "Warning", "Country-sameAs", "MinCount"),
     "17_sourcedocument_bad_sha256": ("doc-x", AU + "sha256", "Violation", "SourceDocument-sha256", "Pattern"),
     "18_sourceexcerpt_value_not_az": ("e-x", PROV + "value", "Violation", "SourceExcerpt-value", "LanguageIn"),
     "19_sourceexcerpt_missing_translation": ("e-x", AU + "translation", "Violation", "SourceExcerpt-translation", "MinCount"),
@@ -67,7 +67,7 @@ CLOSURE_EXPECTED["15_mobilityvisit_country_literal"] = {
     EXPECTED["15_mobilityvisit_country_literal"],
     ('"France"', SKOS + "prefLabel", "Violation", "prefLabelAzEn", "MinCount"),
     ('"France"', PROV + "wasDerivedFrom", "Violation", "derivedFromExcerpt", "MinCount"),
-    ('"France"', SKOS + "exactMatch", "Warning", "Country-exactMatch", "MinCount"),
+    ('"France"', "https://schema.org/sameAs", "Warning", "Country-sameAs", "MinCount"),
 }
 
 

@@ -1,5 +1,5 @@
 """After the OWL RL closure, a client that knows only standard vocabularies (W3C ORG,
-schema.org, PROV-O, DCTERMS, OWL-Time, SKOS, RDFS) gets its answers.
+schema.org, FOAF, PROV-O, DCTERMS, OWL-Time, SKOS, RDFS) gets its answers.
 
 No query here mentions an au: term; only the IRI of ADMİU (id:admiu) is given.
 """
@@ -17,6 +17,8 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 
 
@@ -63,7 +65,7 @@ def test_projects_admiu_takes_part_in_with_roles(au_closure):
     assert found == {
         ("Research on the intersection of art and politics in the European Union", "applicant"),
         ("Establishment of the Rectors' Conference in Azerbaijan", "partner"),
-        ("Strengthening the sustainable entrepreneurship ecosystem in Higher Education Institutions of Azerbaijan",
+        ("Enhancing sustainable entrepreneurial ecosystem in Higher Education Institutions of Azerbaijan",
          "partner"),
     }
 
@@ -106,7 +108,7 @@ def test_visited_countries_via_dcterms_spatial_with_eu_authority(au_closure):
     found = rows(au_closure, """
         SELECT DISTINCT ?code WHERE {
           ?v a prov:Activity ; dcterms:spatial ?c ; prov:wasAssociatedWith ?who .
-          ?c a dcterms:Location ; skos:exactMatch ?x
+          ?c a dcterms:Location ; schema:sameAs ?x
           FILTER(STRSTARTS(STR(?x), "http://publications.europa.eu/resource/authority/country/"))
           BIND(STRAFTER(STR(?x), "country/") AS ?code)
         }""")
@@ -135,3 +137,92 @@ def test_cumulus_size_via_standard_terms(au_closure):
         SELECT ?label WHERE { ?o a prov:Entity ; dcterms:source ?doc ; prov:wasDerivedFrom ?e ;
           rdfs:label ?label FILTER(lang(?label) = "en" && CONTAINS(?label, "Cumulus")) }""")
     assert found == {("Cumulus: 350 members from 60 countries (as stated in the source)",)}
+
+
+# -- FOAF, names, funding year, programme, staff, purpose, mapping terms ----------------------
+
+
+def test_foaf_organizations_and_members(au_closure):
+    """ORG: org:Organization ≡ foaf:Organization ⊑ foaf:Agent, org:hasMember ≡ foaf:member."""
+    orgs = rows(au_closure, """SELECT ?name WHERE { ?o a foaf:Organization , foaf:Agent ; foaf:name ?name
+        FILTER(lang(?name) = "en") }""")
+    assert {("Azerbaijan State University of Culture and Arts",), ("Cumulus",), ("Black Sea Universities Network",),
+            ("Union of Turkic World Art Universities",), ("TÜRKSOY",), ("European Commission",)} <= orgs
+    networks = rows(au_closure, """SELECT ?name WHERE { ?n foaf:member id:admiu ; foaf:name ?name
+        FILTER(lang(?name) = "en") }""")
+    assert networks == {("Cumulus",), ("Black Sea Universities Network",), ("Union of Turkic World Art Universities",)}
+
+
+def test_people_are_foaf_persons_with_foaf_names(au_closure):
+    found = rows(au_closure, 'SELECT ?n WHERE { ?p a foaf:Person ; foaf:name ?n FILTER(lang(?n) = "az") }')
+    assert found == {("Namiq Kərimov",), ("Elçin Cəfərov",), ("Tərlan Rəsulov",)}
+
+
+def test_every_schema_org_organization_and_project_has_a_schema_name(au_closure):
+    nameless = rows(au_closure, """SELECT ?o WHERE { { ?o a schema:Organization } UNION { ?o a schema:Country }
+        FILTER NOT EXISTS { ?o schema:name ?en FILTER(lang(?en) = "en") }
+        FILTER NOT EXISTS { ?o schema:name ?az FILTER(lang(?az) = "az") } }""")
+    assert nameless == set()
+    assert rows(au_closure, 'SELECT ?n WHERE { id:engage schema:name ?n FILTER(lang(?n) = "en") }') == {
+        ("Enhancing sustainable entrepreneurial ecosystem in Higher Education Institutions of Azerbaijan",)}
+
+
+def test_funding_year_via_dcterms_date(au_closure):
+    found = rows(au_closure, """SELECT ?project ?year WHERE {
+        ?g a schema:MonetaryGrant ; schema:fundedItem ?p ; dcterms:date ?year . ?p schema:name ?project
+        FILTER(lang(?project) = "en") }""")
+    assert found == {("Research on the intersection of art and politics in the European Union", "2023")}
+
+
+def test_which_projects_are_erasmus_plus_projects(au_closure):
+    found = rows(au_closure, """SELECT ?project WHERE {
+        ?p a schema:Project ; dcterms:isPartOf ?programme ; schema:name ?project .
+        ?programme a schema:FundingScheme ; schema:name "Erasmus+"@en FILTER(lang(?project) = "en") }""")
+    assert found == {("Research on the intersection of art and politics in the European Union",),
+                     ("Establishment of the Rectors' Conference in Azerbaijan",),
+                     ("Enhancing sustainable entrepreneurial ecosystem in Higher Education Institutions of Azerbaijan",)}
+
+
+def test_admiu_staff_linked_to_admiu(au_closure):
+    staff = rows(au_closure, """SELECT ?name WHERE { ?s org:memberOf id:admiu . id:admiu org:hasMember ?s ;
+        foaf:member ?s . ?s a foaf:Group ; schema:name ?name FILTER(lang(?name) = "en") }""")
+    assert staff == {("ADMİU staff",)}
+
+
+def test_purpose_of_a_network_via_org_purpose(au_closure):
+    found = rows(au_closure, """SELECT ?name ?purpose WHERE { ?n a org:Organization ; org:purpose ?p ;
+        schema:name ?name . ?p skos:prefLabel ?purpose FILTER(lang(?name) = "en" && lang(?purpose) = "az") }""")
+    assert found == {("Black Sea Universities Network",
+                      "Qara Dəniz Regionunda universitetlər arasında elmi əməkdaşlıq çərçivəsində əlaqələrin qurulması")}
+
+
+def test_mapping_terms_fit_their_subjects(au_closure):
+    """schema:sameAs for registries (Wikidata, EU authority tables, ROR, GeoNames); skos mapping
+    properties only between concepts, since SKOS would make both sides skos:Concepts."""
+    misfits = rows(au_closure, """SELECT ?s WHERE {
+        VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
+        ?s ?p ?o ; a ?t FILTER(?t IN (schema:Organization, schema:Country, schema:Project, schema:Person)) }""")
+    assert misfits == set()
+    sames = rows(au_closure, "SELECT ?x WHERE { id:european-commission schema:sameAs ?x }")
+    assert {("http://www.wikidata.org/entity/Q8880",), ("https://ror.org/00k4n6c32",),
+            ("https://doi.org/10.13039/501100000780",)} <= sames
+    geonames = rows(au_closure, """SELECT ?c WHERE { ?c a schema:Country ; schema:sameAs ?x
+        FILTER(STRSTARTS(STR(?x), "http://sws.geonames.org/")) }""")
+    assert len(geonames) == 9
+
+
+def test_every_fact_has_prov_was_influenced_by_its_excerpt(au_closure):
+    """Entities say prov:wasDerivedFrom, activities prov:wasInfluencedBy; both reach the latter."""
+    found = rows(au_closure, """SELECT ?quote WHERE { ?v a prov:Activity , schema:Event ; schema:location ?c .
+        ?c schema:name "France"@en . ?v prov:wasInfluencedBy ?e . ?e prov:value ?quote }""")
+    assert len(found) == 1 and "Fransa" in next(iter(found))[0]
+    derived_activities = rows(au_closure, "SELECT ?a WHERE { ?a a prov:Activity ; prov:wasDerivedFrom ?e }")
+    assert derived_activities == set()
+
+
+def test_links_to_the_world_carry_their_own_source(au_closure):
+    """Each link is an rdf:Statement derived from the web address it was read from."""
+    found = rows(au_closure, """SELECT ?page ?source WHERE { id:cumulus foaf:homepage ?page .
+        ?st a rdf:Statement ; rdf:subject id:cumulus ; rdf:predicate foaf:homepage ; rdf:object ?page ;
+            prov:wasDerivedFrom ?source }""")
+    assert found == {("https://cumulusassociation.org/", "https://cumulusassociation.org/")}

@@ -19,7 +19,8 @@ VALID = sorted(p for p in (EXAMPLES / "valid").glob("*.ttl") if p != WORLD)
 
 @pytest.mark.parametrize("example", VALID, ids=lambda p: p.stem)
 def test_valid_example_conforms(example):
-    report = validate([WORLD, example], strict=True)
+    # the example world quotes a made-up source file: its facts cannot be read off a text
+    report = validate([WORLD, example], strict=True, facts=False)
     assert report.exit_code == 0, [f.message for f in report.results]
 
 

@@ -236,13 +236,16 @@ class SourceIndex:
     """Line lookups in the source text of RDF files (a light scan, not a parse).
 
     ``subject_line(iri)`` is the first line where the term starts a statement
-    (column 0, the way the project's Turtle is written); ``mention_line(iri)``
+    (column 0, the way the project's Turtle is written), preferring a line that holds the
+    subject alone (the opening of its description block) over a one-line statement such as
+    a link in data/links.ttl; ``mention_line(iri)``
     is the first line mentioning it at all, as ``<iri>`` or ``prefix:local``.
     """
 
     def __init__(self, paths):
         self._files: list[tuple[str, list[str], dict[str, str]]] = []
         self._subjects: dict[str, tuple[str, int]] = {}
+        self._blocks: dict[str, tuple[str, int]] = {}
         for path in paths:
             try:
                 lines = Path(path).read_text("utf-8", errors="replace").splitlines()
@@ -259,10 +262,12 @@ class SourceIndex:
                     iri = _expand(lead.group(1), prefixes)
                     if iri:
                         self._subjects.setdefault(iri, (str(path), number))
+                        if line.strip() == lead.group(1):
+                            self._blocks.setdefault(iri, (str(path), number))
             self._files.append((str(path), lines, prefixes))
 
     def subject_line(self, iri: str) -> tuple[str, int] | None:
-        return self._subjects.get(str(iri))
+        return self._blocks.get(str(iri)) or self._subjects.get(str(iri))
 
     def mention_line(self, iri: str) -> tuple[str, int] | None:
         iri = str(iri)

@@ -39,7 +39,8 @@ _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
 
 def validate(
-    data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None
+    data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None,
+    facts=None,
 ) -> Report:
     """Validate ``data_paths`` (None: the bundled data) with the bundled ontology and shapes.
 
@@ -47,10 +48,13 @@ def validate(
     shapes (for fixtures and other projects); ``use_cache=False`` forces a
     fresh OWL RL run. ``saved_checks`` (queries/checks/*.rq) defaults to on
     with the bundled ontology and off with another one, whose data they
-    were not written for.
+    were not written for. ``facts`` (admiukg.validation.facts: quotes, checksum, labels,
+    entities and numbers against the source file) follows ``saved_checks`` unless given.
     """
     if saved_checks is None:
         saved_checks = ontology_paths is None
+    if facts is None:
+        facts = saved_checks
     data_paths = [Path(p) for p in (config.data_files() if data_paths is None else data_paths)]
     ontology_paths = [Path(p) for p in (config.ontology_files() if ontology_paths is None else ontology_paths)]
     shapes_path = Path(shapes_path or config.shapes_file())
@@ -88,6 +92,11 @@ def validate(
             union += entailed
 
     found += _consistency(entailed)
+    if facts:
+        from admiukg.validation.facts import check as facts_check
+
+        with progress.step("facts against the source text"):  # terminal only
+            found += [(f, "data") for f in facts_check(asserted, data_paths)]
     if saved_checks:
         found += [(f, "data") for f in _saved_checks(union)]
     try:

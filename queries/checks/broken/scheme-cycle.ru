@@ -1,0 +1,11 @@
+# Erasmus+ is said to be part of the Jean Monnet Modules.
+PREFIX au: <https://kg.admiu.example/ontology#>
+PREFIX id: <https://kg.admiu.example/id/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+INSERT DATA { GRAPH <https://kg.admiu.example/graph/data> { id:erasmus-plus au:partOfScheme id:jean-monnet-modules } }
