@@ -16,8 +16,7 @@ import time
 from collections import OrderedDict
 from urllib.parse import unquote_to_bytes
 
-from flask import Blueprint, Response, current_app, render_template, request
-from jinja2 import TemplateNotFound
+from flask import Blueprint, Response, current_app, request
 
 from admiukg import guard
 from admiukg.endpoint import negotiation
@@ -266,6 +265,9 @@ def _result_response(fmt: str, body: bytes, rows: int, truncated: bool, max_rows
     if truncated:
         resp.headers["X-SPARQL-Truncated"] = "true"
         resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+        if fmt in ("csv", "tsv"):  # no place in the body for it: the saved file's name tells
+            resp.headers["Content-Disposition"] = (
+                f'inline; filename="result-truncated-at-{max_rows}-rows.{fmt}"')
     return resp
 
 
@@ -386,26 +388,20 @@ textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
 """
 
 
-def query_page(endpoint: str) -> Response:
-    """The query page: the web template ``query.html`` when present, else a simple form."""
-    st = state()
-    info = st.dataset.info
-    html = None
-    try:
-        from admiukg.site import i18n
+def query_page(endpoint: str, query: str | None = None) -> Response:
+    """The site's query page (``query`` in the editor, run on load) when the site is part of
+    the app, else a simple form."""
+    page = current_app.extensions.get("admiukg.query_page")
+    if page is not None:
+        try:
+            return page(endpoint, query, autorun=query is not None)
+        except Exception:  # a broken template must not take the endpoint down
+            log.exception("the query page failed to render; serving the simple page")
+    from markupsafe import escape
 
-        lang = i18n.current_lang()
-        html = render_template("query.html", endpoint=endpoint, kg_base=st.dataset.base,
-                               lang=lang, t=i18n.strings(lang), dataset=st.dataset, info=info)
-    except TemplateNotFound:
-        pass
-    except Exception:  # a broken template must not take the endpoint down
-        log.exception("query.html failed to render; serving the simple page")
-    if html is None:
-        from markupsafe import escape
-
-        html = SIMPLE_PAGE.format(title=escape(info.title), endpoint=escape(endpoint),
-                                  triples=info.triples)
+    info = state().dataset.info
+    html = SIMPLE_PAGE.format(title=escape(info.title), endpoint=escape(endpoint),
+                              triples=info.triples)
     resp = Response(html, status=200, content_type="text/html; charset=utf-8")
     resp.headers["Vary"] = "Accept"
     return resp
@@ -427,5 +423,8 @@ def sparql():
         return describe_service(params)
     if not query.strip():
         return error_response(400, "empty query", "bad-request")
+    if (request.method == "GET" and not params.get("format") and not params.get("output")
+            and negotiation.prefers_html(request.headers.get("Accept"))):
+        return query_page(endpoint_url(), query)  # a link to a query, opened in a browser
     return run_query(query, params.get("default-graph-uri"), params.get("named-graph-uri"),
                      pick_format(params, RESULT_OFFERS), pick_format(params, GRAPH_OFFERS))

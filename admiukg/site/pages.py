@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from admiukg.site import i18n
+from admiukg.site import querypage
 from admiukg.site import relations
 from admiukg.site import void
 
@@ -66,9 +67,15 @@ def landing():
     return current_app.response_class(body, content_type="text/html; charset=utf-8")
 
 
+@bp.record_once
+def _offer_query_page(state) -> None:
+    state.app.extensions.setdefault("admiukg.query_page", querypage.render)
+
+
 @bp.get("/query")
 def query_page():
-    """The query editor (also what GET /sparql shows to browsers)."""
-    lang = i18n.current_lang()
-    body = render_template("query.html", lang=lang, t=i18n.strings(lang))
-    return current_app.response_class(body, content_type="text/html; charset=utf-8")
+    """The query editor (also what GET /sparql shows to browsers); ``?query=`` restores a
+    shared query and runs it."""
+    query = request.args.get("query")
+    return querypage.render(request.host_url.rstrip("/") + "/sparql", query,
+                            autorun=query is not None)
