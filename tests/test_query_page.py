@@ -21,7 +21,7 @@ QUERY = 'SELECT ?n WHERE { ?n a <https://kg.admiu.example/ontology#Network> } # 
 
 
 def textarea(page: str) -> str:
-    return html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    return html.unescape(re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.DOTALL).group(1))
 
 
 @pytest.mark.parametrize("accept", [CHROMIUM, FIREFOX, "text/html"])
@@ -98,8 +98,9 @@ def test_page_has_no_inline_script_or_style(ld_client):
 
 @pytest.fixture(scope="module")
 def capped_client(tmp_path_factory):
-    from admiukg.app import create_app
     from conftest import LD_FIXTURES, LD_ROLES, ld_build_dataset
+
+    from admiukg.app import create_app
 
     dataset = ld_build_dataset(tmp_path_factory.mktemp("capped"))
     app = create_app({"TESTING": True, "MAX_ROWS": 5, "RESULT_CACHE_BYTES": 0,
