@@ -55,7 +55,7 @@ STRINGS = {
         "network_error": "Serverə qoşulmaq mümkün olmadı",
         "chart": "Diaqram",
         "chart_bars": "{label} üzrə {value}",
-        "chart_years": "illər üzrə say ({n})",
+        "chart_years": "illər üzrə {n}",
         "sort_hint": "Sıralamaq üçün sütun başlığına klikləyin.",
         "fmt_results": "Cədvəl nəticələri (SELECT, ASK)",
         "fmt_graph": "Qraf nəticələri (CONSTRUCT, DESCRIBE)",

@@ -109,7 +109,7 @@
     var number = vars.filter(function (v) { return v !== year && every(rows, v, isNumber); })[0];
     if (year) {
       svg = timeline(rows, year, number, nameColumn(vars, rows, [year, number]), opts.prefixes);
-      caption = s.chart_years.replace("{n}", number ? "?" + number : "?" + year);
+      caption = s.chart_years.replace("{n}", number ? "?" + number : s.rows);
     } else if (number) {
       var label = nameColumn(vars, rows, [number]);
       if (!label) return null;

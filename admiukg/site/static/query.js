@@ -14,7 +14,7 @@
   var editor = $("query"), hl = $("highlight"), status = $("status"), results = $("results");
   var examples = $("examples"), info = $("example-info"), errorBox = $("error");
   var truncatedBox = $("truncated"), chart = $("chart"), shareBox = $("share-box"), shareUrl = $("share-url");
-  var DRAFT = "admiukg.query.draft";
+  var DRAFT = "admiukg.query.draft", MAX_URL = 8000;  // gunicorn takes request lines to 8190
   var current = null;  // the saved query shown, while its text is unchanged
   var pageParams = new URLSearchParams(location.search);
 
@@ -124,9 +124,13 @@
       (current && current.text === editor.value ? "#" + current.name : "");
   }
   function remember() {
-    // The address bar holds the query that ran: reload and back restore it.
-    history.replaceState(null, "", shareLink());
-    pageParams = new URLSearchParams(location.search);
+    // The address bar holds the query that ran: reload and back restore it (a query too long
+    // for a request line stays in local storage only).
+    var link = shareLink();
+    if (link.length <= MAX_URL) {
+      history.replaceState(null, "", link);
+      pageParams = new URLSearchParams(location.search);
+    }
     saveDraft();
   }
 
@@ -251,6 +255,7 @@
   fetch("/api/queries", { headers: { "Accept": "application/json" } }).then(function (r) {
     return r.ok ? r.json() : { queries: [] };
   }).then(function (cat) {
+    wanted = location.hash.slice(1);  // it may have changed while the catalogue came
     cat.queries.filter(function (q) { return q.sparql; }).forEach(function (q) {
       saved[q.name] = q;
       var li = document.createElement("li");
