@@ -61,6 +61,11 @@ def test_sparql_clients_and_explicit_formats_keep_the_protocol_answer(ld_client,
     assert r.status_code == 200 and r.mimetype == mimetype
 
 
+def test_head_mirrors_get(ld_client):
+    r = ld_client.head("/sparql", query_string={"query": QUERY}, headers={"Accept": CHROMIUM})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+
+
 def test_post_from_a_browser_form_gets_results_not_the_page(ld_client):
     r = ld_client.post("/sparql", data={"query": QUERY}, headers={"Accept": CHROMIUM})
     assert r.status_code == 200 and r.mimetype == "application/sparql-results+xml"

@@ -423,7 +423,7 @@ def sparql():
         return describe_service(params)
     if not query.strip():
         return error_response(400, "empty query", "bad-request")
-    if (request.method == "GET" and not params.get("format") and not params.get("output")
+    if (request.method in ("GET", "HEAD") and not params.get("format") and not params.get("output")
             and negotiation.prefers_html(request.headers.get("Accept"))):
         return query_page(endpoint_url(), query)  # a link to a query, opened in a browser
     return run_query(query, params.get("default-graph-uri"), params.get("named-graph-uri"),

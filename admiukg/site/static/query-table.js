@@ -179,8 +179,9 @@
       heads.forEach(function (th, k) {
         th.setAttribute("aria-sort", vars[k] !== state.sortVar ? "none" : state.dir > 0 ? "ascending" : "descending");
       });
-      info.textContent = (rows.length ? first + 1 : 0) + "–" + Math.min(first + PAGE, rows.length) +
-        " " + s.page_of + " " + rows.length;
+      var n = function (x) { return x.toLocaleString(document.documentElement.lang || undefined); };
+      info.textContent = n(rows.length ? first + 1 : 0) + "–" + n(Math.min(first + PAGE, rows.length)) +
+        " " + s.page_of + " " + n(rows.length);
       prev.disabled = state.page === 0;
       next.disabled = state.page >= pages - 1;
       pager.hidden = all.length <= PAGE && !state.filter;
