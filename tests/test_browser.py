@@ -140,8 +140,9 @@ def test_results_download_as_csv_and_json(site, browser, tmp_path):
     editor = WebDriverWait(browser, WAIT).until(EC.element_to_be_clickable((By.ID, "query")))
     editor.clear()
     editor.send_keys("SELECT ?n WHERE { ?n a <https://kg.admiu.example/ontology#Network> } ORDER BY ?n")
-    browser.find_element(By.ID, "dl-csv").click()
-    browser.find_element(By.ID, "dl-json").click()
+    for fmt in ("text/csv", "application/sparql-results+json"):
+        browser.find_element(By.CSS_SELECTOR, f"#dl-format option[value='{fmt}']").click()
+        browser.find_element(By.ID, "dl").click()
     csv_file, json_file = tmp_path / "results.csv", tmp_path / "results.json"
     WebDriverWait(browser, WAIT).until(lambda _: csv_file.exists() and json_file.exists())
     lines = csv_file.read_text(encoding="utf-8").splitlines()

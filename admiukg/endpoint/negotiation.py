@@ -189,6 +189,16 @@ def choose(accept: str | None, offers) -> str | None:
     return best_key
 
 
+def prefers_html(accept: str | None) -> bool:
+    """True when ``accept`` names ``text/html`` itself above every SPARQL result and RDF
+    format: a person in a browser, not a SPARQL client (those never name HTML, and a
+    wildcard alone keeps the protocol's answer)."""
+    ranges = parse_accept(accept)
+    html = max((r.q for r in ranges if (r.type, r.subtype) == ("text", "html")), default=0.0)
+    best = max(quality(ranges, mtype) for mtype, _ in RESULT_OFFERS + GRAPH_OFFERS)
+    return html > best
+
+
 def format_from_param(value: str | None, offers) -> str | None:
     """Resolve a ``format=`` parameter (short name or media type) against ``offers``.
 

@@ -247,6 +247,9 @@ def _result_response(fmt: str, body: bytes, rows: int, truncated: bool, max_rows
     if truncated:
         resp.headers["X-SPARQL-Truncated"] = "true"
         resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+        if fmt in ("csv", "tsv"):  # no place in the body for it: the saved file's name tells
+            resp.headers["Content-Disposition"] = (
+                f'inline; filename="result-truncated-at-{max_rows}-rows.{fmt}"')
     return resp
 
 
@@ -353,13 +356,14 @@ def describe_service(params) -> Response:
 QUERY_PAGE = "admiukg.query_page"
 
 
-def query_page(endpoint: str) -> Response:
-    """What a browser gets from ``GET /sparql`` without a query: the site's query page."""
+def query_page(endpoint: str, query: str | None = None) -> Response:
+    """What a browser gets from ``GET /sparql``: the site's query page, with ``query`` in the
+    editor (run on load) when a link to a query was opened."""
     render = current_app.extensions.get(QUERY_PAGE)
     if render is None:
         return error_response(406, "no HTML query page here; ask for a Service Description "
                               "(Accept: text/turtle) or send a query", "not-acceptable")
-    resp = current_app.make_response(render(endpoint))
+    resp = current_app.make_response(render(endpoint, query, autorun=query is not None))
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -380,5 +384,8 @@ def sparql():
         return describe_service(params)
     if not query.strip():
         return error_response(400, "empty query", "bad-request")
+    if (request.method in ("GET", "HEAD") and not params.get("format") and not params.get("output")
+            and negotiation.prefers_html(request.headers.get("Accept"))):
+        return query_page(endpoint_url(), query)  # a link to a query, opened in a browser
     return run_query(query, params.get("default-graph-uri"), params.get("named-graph-uri"),
                      pick_format(params, RESULT_OFFERS), pick_format(params, GRAPH_OFFERS))

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from admiukg.endpoint.protocol import QUERY_PAGE
-from admiukg.site import i18n, relations, void
+from admiukg.site import i18n, querypage, relations, void
 
 bp = Blueprint("web", __name__)
 
@@ -66,13 +66,14 @@ def landing():
 
 
 @bp.get("/query")
-def query_page(endpoint: str | None = None):
-    """The query editor (also what GET /sparql shows to browsers)."""
-    lang = i18n.current_lang()
-    body = render_template("query.html", lang=lang, t=i18n.strings(lang), endpoint=endpoint)
-    return current_app.response_class(body, content_type="text/html; charset=utf-8")
+def query_page():
+    """The query editor (also what GET /sparql shows to browsers); ``?query=`` restores a
+    shared query and runs it."""
+    query = request.args.get("query")
+    return querypage.render(request.host_url.rstrip("/") + "/sparql", query,
+                            autorun=query is not None)
 
 
 @bp.record_once
 def _offer_query_page(state) -> None:
-    state.app.extensions[QUERY_PAGE] = query_page
+    state.app.extensions[QUERY_PAGE] = querypage.render

@@ -1,26 +1,22 @@
-/* The query page: highlighted editor, saved examples from /api/queries,
-   results as a table with links, downloads of the results via the endpoint. */
+/* The query page: highlighted editor with completion, saved examples from /api/queries,
+   results as a sortable, filterable, paged table with a chart, the server's own error
+   messages, downloads in any format, a share link, and the query kept across reloads. */
 (function () {
   "use strict";
+  var KG = window.KG;
   var page = document.getElementById("query-page");
   var endpoint = page.dataset.endpoint || "/sparql";
   var base = page.dataset.base || "";
   var lang = document.documentElement.lang || "en";
-  var editor = document.getElementById("query");
-  var hl = document.getElementById("highlight");
-  var status = document.getElementById("status");
-  var results = document.getElementById("results");
-  var examples = document.getElementById("examples");
-  var PREFIXES = {
-    "au:": base + "ontology#", "id:": base + "id/", "aush:": base + "shapes#",
-    "rdf:": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs:": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl:": "http://www.w3.org/2002/07/owl#", "xsd:": "http://www.w3.org/2001/XMLSchema#",
-    "skos:": "http://www.w3.org/2004/02/skos/core#", "prov:": "http://www.w3.org/ns/prov#",
-    "org:": "http://www.w3.org/ns/org#", "dcterms:": "http://purl.org/dc/terms/", "schema:": "https://schema.org/"
-  };
-
-  var QUIET_TYPES = { "xsd:string": 1, "xsd:integer": 1, "xsd:decimal": 1, "xsd:double": 1, "xsd:gYear": 1, "xsd:boolean": 1 };
-  var info = document.getElementById("example-info");
+  var S = JSON.parse(page.dataset.strings);
+  var prefixes = JSON.parse(page.dataset.prefixes || "{}");
+  var $ = function (id) { return document.getElementById(id); };
+  var editor = $("query"), hl = $("highlight"), status = $("status"), results = $("results");
+  var examples = $("examples"), info = $("example-info"), errorBox = $("error");
+  var truncatedBox = $("truncated"), chart = $("chart"), shareBox = $("share-box"), shareUrl = $("share-url");
+  var DRAFT = "admiukg.query.draft", MAX_URL = 8000;  // gunicorn takes request lines to 8190
+  var current = null;  // the saved query shown, while its text is unchanged
+  var pageParams = new URLSearchParams(location.search);
 
   function withoutHeader(text) {
     // The "#+" lines are the saved query's metadata (shown above the editor).
@@ -35,159 +31,186 @@
     hl.parentNode.scrollTop = editor.scrollTop;
     hl.parentNode.scrollLeft = editor.scrollLeft;
   }
-  editor.addEventListener("input", paint);
+  function saveDraft() {
+    try {
+      localStorage.setItem(DRAFT, JSON.stringify({ text: editor.value, from: pageParams.get("query") }));
+    } catch (e) { /* storage off: the URL still keeps the last run query */ }
+  }
+  function changed() { paint(); saveDraft(); }
+
+  var completer = KG.completer(editor, {
+    list: $("completions"), prefixes: prefixes, endpoint: endpoint, lang: lang, strings: S, onChange: changed
+  });
+  editor.addEventListener("input", changed);
   editor.addEventListener("scroll", function () {
     hl.parentNode.scrollTop = editor.scrollTop;
     hl.parentNode.scrollLeft = editor.scrollLeft;
   });
   editor.addEventListener("keydown", function (ev) {
+    // Tab is left alone: it moves the focus on, as in any form field.
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(); }
-    if (ev.key === "Tab") {  // indent instead of leaving the editor
-      ev.preventDefault();
-      var s = editor.selectionStart;
-      editor.setRangeText("  ", s, editor.selectionEnd, "end");
-      paint();
-    }
   });
 
-  function compact(iri) {
-    for (var p in PREFIXES) {
-      if (iri.indexOf(PREFIXES[p]) === 0 && iri.length > PREFIXES[p].length) return p + iri.slice(PREFIXES[p].length);
-    }
-    return iri;
+  function setStatus(text, kind) {
+    status.textContent = text;
+    status.className = "status" + (kind ? " " + kind : "");
   }
-  function hrefFor(iri) {
-    if (base && iri.indexOf(base) === 0) {
-      var path = "/" + iri.slice(base.length);
-      var explicit = new URLSearchParams(location.search).get("lang");
-      if (!explicit) return path;
-      var hash = path.indexOf("#") >= 0 ? path.slice(path.indexOf("#")) : "";
-      return path.replace(hash, "") + "?lang=" + explicit + hash;
-    }
-    return iri;
+  function clearMessages() {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+    truncatedBox.hidden = true;
   }
-  function cell(term) {
-    var td = document.createElement("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      var a = document.createElement("a");
-      a.href = hrefFor(term.value);
-      a.textContent = compact(term.value);
-      a.title = term.value;
-      if (a.href.indexOf(location.origin) === 0) a.className = "local";
-      td.appendChild(a);
-    } else if (term.type === "bnode") {
-      td.textContent = "_:" + term.value;
-      td.className = "bnode";
-    } else {
-      var span = document.createElement("span");
-      span.className = "lit";
-      span.textContent = term.value;
-      td.appendChild(span);
-      var dt = term.datatype ? compact(term.datatype) : null;
-      if (dt) td.title = dt;
-      // Numbers and years read fine without their datatype; other tags are shown.
-      var tag = term["xml:lang"] || (dt && !QUIET_TYPES[dt] ? dt : null);
-      if (tag) {
-        var t = document.createElement("span");
-        t.className = "tag";
-        t.textContent = tag;
-        td.appendChild(t);
-      }
+
+  /* The server's message, whatever the body: JSON {message}, "400 kind: message" text, HTML. */
+  function showError(resp, text) {
+    var msg = (text || "").trim();
+    try {
+      var body = JSON.parse(text);
+      msg = body.message || body.error || msg;
+    } catch (e) {
+      var m = /^\d{3} [\w-]+: ([\s\S]*)$/.exec(msg);
+      if (m) msg = m[1];
+      if (/^\s*</.test(msg)) msg = "";
     }
-    return td;
+    errorBox.textContent = "";
+    var head = document.createElement("strong");
+    head.textContent = S.http_error + " (HTTP " + resp.status + (resp.statusText ? " " + resp.statusText : "") + ")";
+    var body = document.createElement("p");
+    body.className = "message";
+    body.textContent = msg || resp.statusText;
+    errorBox.appendChild(head);
+    errorBox.appendChild(body);
+    errorBox.hidden = false;
+    setStatus("HTTP " + resp.status, "error");
+    var at = /line (\d+), column (\d+)/.exec(msg);
+    if (at) {  // put the caret where the parser stopped
+      var lines = editor.value.split("\n"), offset = 0, line = parseInt(at[1], 10) - 1;
+      for (var i = 0; i < line && i < lines.length; i++) offset += lines[i].length + 1;
+      offset += Math.max(0, parseInt(at[2], 10) - 1);
+      editor.setSelectionRange(offset, offset);
+    }
   }
-  function showTable(json) {
-    results.innerHTML = "";
-    if (typeof json.boolean === "boolean") {
-      var p = document.createElement("p");
-      p.className = "ask";
-      p.textContent = json.boolean ? "true" : "false";
-      results.appendChild(p);
-      return 1;
-    }
-    var vars = json.head.vars, rows = json.results.bindings;
-    if (!rows.length) {
-      results.innerHTML = '<p class="muted">' + page.dataset.noResults + "</p>";
-      return 0;
-    }
-    var table = document.createElement("table");
-    table.className = "results";
-    var tr = document.createElement("tr");
-    vars.forEach(function (v) { var th = document.createElement("th"); th.textContent = "?" + v; tr.appendChild(th); });
-    var thead = document.createElement("thead");
-    thead.appendChild(tr);
-    table.appendChild(thead);
-    var tbody = document.createElement("tbody");
-    rows.forEach(function (row) {
-      var r = document.createElement("tr");
-      vars.forEach(function (v) { r.appendChild(cell(row[v])); });
-      tbody.appendChild(r);
-    });
-    table.appendChild(tbody);
-    results.appendChild(table);
-    return rows.length;
+  function showNetworkError(err) {
+    errorBox.textContent = S.network_error + ": " + err;
+    errorBox.hidden = false;
+    setStatus("", "error");
   }
+  function showTruncation(resp) {
+    if (resp.headers.get("X-SPARQL-Truncated") !== "true") return false;
+    var max = resp.headers.get("X-SPARQL-Max-Rows") || page.dataset.maxRows;
+    truncatedBox.textContent = S.truncated.replace("{max}", Number(max).toLocaleString(lang));
+    truncatedBox.hidden = false;
+    return true;
+  }
+
   function post(accept) {
+    var body = new URLSearchParams({ query: editor.value });
+    ["default-graph-uri", "named-graph-uri"].forEach(function (k) {
+      pageParams.getAll(k).forEach(function (v) { body.append(k, v); });
+    });
     return fetch(endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": accept },
-      body: new URLSearchParams({ query: editor.value })
+      body: body
     });
   }
-  function fail(resp, text) {
-    var msg = text;
-    try { msg = JSON.parse(text).error || JSON.parse(text).message || text; } catch (e) { /* plain text */ }
-    status.textContent = resp.status + " " + resp.statusText + ": " + msg;
-    status.className = "status error";
+  function shareLink() {
+    var params = new URLSearchParams();
+    params.set("query", editor.value);
+    ["lang", "default-graph-uri", "named-graph-uri"].forEach(function (k) {
+      pageParams.getAll(k).forEach(function (v) { params.append(k, v); });
+    });
+    return location.origin + location.pathname + "?" + params.toString() +
+      (current && current.text === editor.value ? "#" + current.name : "");
   }
+  function remember() {
+    // The address bar holds the query that ran: reload and back restore it (a query too long
+    // for a request line stays in local storage only).
+    var link = shareLink();
+    if (link.length <= MAX_URL) {
+      history.replaceState(null, "", link);
+      pageParams = new URLSearchParams(location.search);
+    }
+    saveDraft();
+  }
+
   function run() {
-    status.textContent = page.dataset.loading;
-    status.className = "status";
+    clearMessages();
+    setStatus(S.loading);
+    remember();
     var started = performance.now();
     post("application/sparql-results+json, text/turtle;q=0.9").then(function (resp) {
       return resp.text().then(function (text) {
-        if (!resp.ok) { results.innerHTML = ""; return fail(resp, text); }
+        if (!resp.ok) { results.textContent = ""; chart.hidden = true; return showError(resp, text); }
         var ms = Math.round(performance.now() - started);
         var type = resp.headers.get("Content-Type") || "";
-        if (type.indexOf("json") >= 0) {
-          var n = showTable(JSON.parse(text));
-          status.textContent = n + " " + page.dataset.rowsWord + " · " + ms + " ms";
+        var cut = showTruncation(resp) ? " · ⚠" : "";
+        if (type.indexOf("sparql-results+json") >= 0) {
+          var json = JSON.parse(text);
+          var opts = { base: base, prefixes: prefixes, strings: S };
+          var n = KG.resultTable(results, json, opts);
+          KG.resultChart(chart, json, opts);
+          setStatus(n.toLocaleString(lang) + " " + S.rows + " · " + ms + " ms" + cut, "ok");
         } else {
-          results.innerHTML = "";
+          results.textContent = "";
+          chart.hidden = true;
           var pre = document.createElement("pre");
           pre.className = "source";
           pre.textContent = text;
           results.appendChild(pre);
-          status.textContent = type.split(";")[0] + " · " + ms + " ms";
+          setStatus(type.split(";")[0] + " · " + (resp.headers.get("X-SPARQL-Rows") || "?") + " · " + ms + " ms" + cut, "ok");
         }
-        status.className = "status ok";
       });
-    }).catch(function (err) { status.textContent = String(err); status.className = "status error"; });
+    }).catch(showNetworkError);
   }
-  function download(accept, name) {
+
+  var EXTENSIONS = {
+    "text/csv": "csv", "text/tab-separated-values": "tsv", "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml", "text/turtle": "ttl", "application/n-triples": "nt",
+    "application/ld+json": "jsonld", "application/rdf+xml": "rdf"
+  };
+  function download() {
+    var select = $("dl-format"), chosen = select.value;
+    var kind = select.options[select.selectedIndex].dataset.kind;
+    // A graph result asked for as CSV comes as Turtle (and a table as CSV), never a 406.
+    var accept = chosen + ", " + (kind === "graph" ? "text/csv;q=0.5" : "text/turtle;q=0.5");
+    clearMessages();
     post(accept).then(function (resp) {
-      if (!resp.ok) return resp.text().then(function (t) { fail(resp, t); });
+      if (!resp.ok) return resp.text().then(function (t) { showError(resp, t); });
+      var type = (resp.headers.get("Content-Type") || "").split(";")[0].trim();
+      var cut = showTruncation(resp);
       return resp.blob().then(function (blob) {
         var a = document.createElement("a");
         a.href = URL.createObjectURL(blob);
-        a.download = name;
+        a.download = (cut ? "results-truncated." : "results.") + (EXTENSIONS[type] || "txt");
         document.body.appendChild(a);
         a.click();
+        setStatus(a.download + (cut ? " · ⚠" : ""), "ok");
         setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
       });
-    });
+    }).catch(showNetworkError);
   }
-  document.getElementById("run").addEventListener("click", run);
-  document.getElementById("dl-csv").addEventListener("click", function () { download("text/csv", "results.csv"); });
-  document.getElementById("dl-json").addEventListener("click", function () {
-    download("application/sparql-results+json", "results.json");
-  });
+  function share() {
+    var link = shareLink();
+    shareUrl.value = link;
+    shareBox.hidden = false;
+    shareUrl.focus();
+    shareUrl.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(link).then(function () { setStatus(S.copied, "ok"); }, function () {});
+    }
+  }
+  $("run").addEventListener("click", run);
+  $("dl").addEventListener("click", download);
+  $("share").addEventListener("click", share);
 
   function showInfo(q) {
-    info.innerHTML = "<strong></strong> <span></span>";
-    info.firstChild.textContent = q.summary || q.name;
-    info.lastChild.textContent = q.description || "";
+    info.textContent = "";
+    var strong = document.createElement("strong"), span = document.createElement("span");
+    strong.textContent = q.summary || q.name;
+    span.textContent = " " + (q.description || "");
+    info.appendChild(strong);
+    info.appendChild(span);
     info.hidden = false;
   }
   function textFor(q) {
@@ -200,36 +223,63 @@
       return r.ok ? r.text() : q.sparql;
     }).catch(function () { return q.sparql; });
   }
-  function choose(q, button) {
+  function mark(name) {
+    Array.prototype.forEach.call(examples.querySelectorAll("button"), function (b) {
+      b.classList.toggle("on", b.dataset.name === name);
+    });
+  }
+  function choose(q) {
     showInfo(q);
+    mark(q.name);
     textFor(q).then(function (text) {
       editor.value = withoutHeader(text);
+      current = { name: q.name, text: editor.value };
       paint();
       run();
     });
-    Array.prototype.forEach.call(examples.querySelectorAll("button"), function (b) { b.classList.remove("on"); });
-    button.classList.add("on");
-    history.replaceState(null, "", "#" + q.name);
   }
+
+  var wanted = location.hash.slice(1), fromUrl = pageParams.get("query");
+  var draft = null;
+  try { draft = JSON.parse(localStorage.getItem(DRAFT) || "null"); } catch (e) { /* none */ }
+  // The page opened bare shows the last query typed; reloading a query's address keeps what
+  // was typed since; a link to an example (#name alone) opens that example.
+  if (draft && typeof draft.text === "string" && !wanted && (fromUrl === null || draft.from === fromUrl)) {
+    editor.value = draft.text;
+  }
+  var saved = {};
+  window.addEventListener("hashchange", function () {
+    var q = saved[location.hash.slice(1)];
+    if (q && !(current && current.name === q.name && current.text === editor.value)) choose(q);
+  });
   fetch("/api/queries", { headers: { "Accept": "application/json" } }).then(function (r) {
     return r.ok ? r.json() : { queries: [] };
   }).then(function (cat) {
-    var wanted = location.hash.slice(1);
+    wanted = location.hash.slice(1);  // it may have changed while the catalogue came
     cat.queries.filter(function (q) { return q.sparql; }).forEach(function (q) {
+      saved[q.name] = q;
       var li = document.createElement("li");
       var b = document.createElement("button");
       b.type = "button";
       b.className = "example";
       b.dataset.name = q.name;
-      b.innerHTML = "<strong></strong><span></span>";
-      b.firstChild.textContent = q.summary || q.name;
-      b.lastChild.textContent = q.name;
+      var strong = document.createElement("strong"), span = document.createElement("span");
+      strong.textContent = q.summary || q.name;
+      span.textContent = q.name;
+      b.appendChild(strong);
+      b.appendChild(span);
       b.title = q.description || q.summary || q.name;
-      b.addEventListener("click", function () { choose(q, b); });
+      b.addEventListener("click", function () { choose(q); });
       li.appendChild(b);
       examples.appendChild(li);
-      if (q.name === wanted) choose(q, b);
+      if (q.name !== wanted) return;
+      if (fromUrl === null) return choose(q);
+      showInfo(q);  // a shared link to an example: its text came with the page
+      mark(q.name);
+      current = { name: q.name, text: editor.value };
     });
   }).catch(function () { /* no saved queries: the editor still works */ });
   paint();
+  if (page.dataset.autorun) run();
+  completer.load();
 })();
