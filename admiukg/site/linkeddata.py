@@ -17,21 +17,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from admiukg.site import describe
-from admiukg.site import docs
-from admiukg.site import downloads
-from admiukg.site import i18n
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+
 from admiukg.endpoint import negotiation
-from admiukg.site import rdfdocs
-from admiukg.site import views
+from admiukg.site import (describe, docs, documents, downloads, explain, explainview, i18n, links,
+                          rdfdocs, views)
 
 bp = Blueprint("linkeddata", __name__)
 
-DOC_EXTENSIONS = {ext: key for ext, key in rdfdocs.EXTENSIONS.items() if key in rdfdocs.TRIPLE_FORMATS}
-GRAPH_DOC_OFFERS = rdfdocs.RESOURCE_OFFERS + (
-    ("application/n-quads", "nquads"),
-    ("application/trig", "trig"),
-)
+DOC_EXTENSIONS = {ext: key for ext, key in rdfdocs.EXTENSIONS.items() if key in rdfdocs.DOCUMENT_FORMATS}
+GRAPH_DOC_OFFERS = rdfdocs.RESOURCE_OFFERS
 
 
 def dataset():
@@ -119,9 +114,11 @@ def document(docpath: str):
         )
         response = current_app.response_class(body, content_type="text/html; charset=utf-8")
     else:
-        data = rdfdocs.serialise(describe.describe(ds, iri), fmt, describe.prefixes(ds.base))
+        data = documents.serialise(ds, iri, fmt, links.path("explain"))
         response = current_app.response_class(data, content_type=rdfdocs.content_type(fmt))
     response.headers["Link"] = f'<{iri}>; rel="describes"'
+    if fmt in rdfdocs.TRIPLE_FORMATS and "inferred" in ds.graphs:
+        response.headers["Link"] += f', </doc/{slug}.trig>; rel="alternate"; type="application/trig"'
     return _vary(response) if fmt == "html" else response
 
 
@@ -189,3 +186,43 @@ def named_graph(name: str):
         return _vary(redirect(_keep_lang("/downloads/") + f"#graph-{role}", code=303))
     dump = downloads.dump(role, fmt)
     return rdf_response(dump.raw, fmt, f"/downloads/{dump.filename}")
+
+
+def _term(name: str, value: str | None, literal_ok: bool):
+    """A query parameter as an RDF term: an IRI, or (for ``o``) a literal in N-Triples form."""
+    if not value:
+        abort(400, description=f"/explain needs the parameter {name}= (an IRI"
+                               + (" or an N-Triples literal" if literal_ok else "") + ").")
+    try:
+        if literal_ok and value.startswith('"'):
+            quad = next(iter(parse(f"<urn:x:s> <urn:x:p> {value} .".encode(), format=RdfFormat.N_TRIPLES)))
+            return quad.object
+        return NamedNode(value)
+    except (ValueError, SyntaxError, StopIteration):
+        abort(400, description=f"{name}={value!r} is not an absolute IRI"
+                               + (' or an N-Triples literal such as "text"@en' if literal_ok else "") + ".")
+
+
+@bp.get("/explain")
+def explain_fact():
+    """Why a triple of the store holds: asserted (graph, source excerpts) or the OWL 2 RL
+    derivation (rule, axioms, premises, each explained in turn)."""
+    ds = dataset()
+    fmt = negotiate()
+    lang = i18n.current_lang() if fmt == "html" else None
+    fact = Triple(_term("s", request.args.get("s"), False), _term("p", request.args.get("p"), False),
+                  _term("o", request.args.get("o"), True))
+    proof, cut = explain.explain(ds, fact)
+    if proof is None:
+        if cut:
+            abort(503, description="no derivation found within the search bounds; try a more specific fact.")
+        return not_found(fmt, fact.subject.value)
+    if fmt == "html":
+        body = render_template("explain.html", proof=explainview.view(ds, proof, lang), lang=lang,
+                               t=i18n.strings(lang), rdf_links=[
+                                   (rdfdocs.FORMAT_NAMES[k], f"/explain?{explainview.query_string(fact)}&format={k}")
+                                   for k in rdfdocs.TRIPLE_FORMATS + ("jsonld",)])
+        return _vary(current_app.response_class(body, content_type="text/html; charset=utf-8"))
+    prefixes = describe.prefixes(ds.base)
+    data = rdfdocs.serialise(explainview.triples(ds, proof), fmt, prefixes)
+    return rdf_response(data, fmt)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pyoxigraph import serialize
 
+from admiukg import jsonld
 from admiukg.endpoint import negotiation
 from admiukg.endpoint.results import RDF_FORMATS
 
@@ -32,8 +33,10 @@ FORMAT_NAMES = {
 SERIALIZERS = RDF_FORMATS  # the endpoint's table: negotiation key -> pyoxigraph format
 #: formats that keep graph names (a dump of the whole dataset needs one).
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
-#: formats that offer per-resource descriptions (triples, not quads).
-TRIPLE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+#: formats that hold one graph only.
+TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml")
+#: formats of a per-resource description: every syntax; the quad ones also name the inferred graph.
+DOCUMENT_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
 
 #: Offers for a dereferenced resource. Turtle comes first so that a client
 #: that says nothing (*/*) gets data; browsers ask for text/html explicitly.
@@ -41,12 +44,14 @@ RESOURCE_OFFERS: tuple[tuple[str, str], ...] = (
     ("text/turtle", "turtle"),
     ("text/html", "html"),
     ("application/xhtml+xml", "html"),
-) + tuple((m, k) for m, k in negotiation.GRAPH_OFFERS if k in TRIPLE_FORMATS and m != "text/turtle")
+) + tuple((m, k) for m, k in negotiation.GRAPH_OFFERS if k in DOCUMENT_FORMATS and m != "text/turtle")
 
 
 def serialise(triples_or_quads, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise with pyoxigraph; *fmt* is a negotiation format key."""
-    return serialize(triples_or_quads, format=SERIALIZERS[fmt], prefixes=prefixes or {})
+    """Serialise with pyoxigraph; *fmt* is a negotiation format key. JSON-LD comes out
+    compacted with *prefixes* (admiukg.jsonld)."""
+    data = serialize(triples_or_quads, format=SERIALIZERS[fmt], prefixes=prefixes or {})
+    return jsonld.compact(data, prefixes or {}) if fmt == "jsonld" else data
 
 
 def content_type(fmt: str) -> str:
