@@ -115,6 +115,8 @@ class _Search:
         self.lookups += 1
         if self.lookups > BUDGET:
             raise Exhausted
+        if p is not None and not isinstance(p, NamedNode):
+            return  # a property expression (a blank node) is never a predicate
         for g in graphs:
             yield from self.store.quads_for_pattern(s, p, o, g)
 
