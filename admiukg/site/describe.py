@@ -71,6 +71,22 @@ def data_scope(ds) -> dict:
     return {"use_default_graph_as_union": True}
 
 
+def default_graphs(ds) -> list[str] | None:
+    """The graph IRIs the endpoint's default graph unites; None: all graphs (or, with
+    ``--no-union``, the files' own default graph: see :func:`default_scope`)."""
+    union = getattr(getattr(ds, "info", None), "union", True)
+    return list(union) if isinstance(union, list) else None
+
+
+def default_scope(ds) -> dict:
+    """``Store.query`` arguments for what the endpoint's default graph holds."""
+    graphs = default_graphs(ds)
+    if graphs is not None:
+        return {"default_graph": [NamedNode(g) for g in graphs]}
+    union = getattr(getattr(ds, "info", None), "union", True)
+    return {"use_default_graph_as_union": True} if union else {}
+
+
 def exists(ds, iri: str) -> bool:
     """True when *iri* is the subject or object of any triple in any graph."""
     node = NamedNode(iri)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from admiukg.site import describe
+from admiukg.site import describe, links
 from admiukg.site import downloads
 from admiukg.endpoint import negotiation
 from admiukg.site import rdfdocs
@@ -47,8 +47,9 @@ def service_description_turtle(subject_iri: str, base: str) -> str:
 
 
 def _rows(ds, query: str):
-    """Run a fixed query of ours over the data graph (see describe.data_scope)."""
-    return ds.store.query(query, **describe.data_scope(ds))
+    """Run a fixed query of ours over the endpoint's default graph: every count of the VoID
+    (and of the Service Description and the landing page) is over that one graph."""
+    return ds.store.query(query, **describe.default_scope(ds))
 
 
 def _count(ds, query: str) -> int:
@@ -56,7 +57,7 @@ def _count(ds, query: str) -> int:
 
 
 def statistics(ds) -> dict:
-    """Counts for the data graph (entities, classes …) and per named graph."""
+    """Counts over the default graph (the union of the graphs in ``scope``) and per named graph."""
     per_graph = {
         role: _count(ds, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
         for role, g in ds.graphs.items()
@@ -64,7 +65,8 @@ def statistics(ds) -> dict:
     entities = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
         ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ds.base}id/")) }}"""
     return {
-        "triples": len(ds.store),
+        "scope": describe.default_graphs(ds),
+        "triples": _count(ds, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"),
         "graphs": per_graph,
         "entities": _count(ds, entities),
         "classes": _count(ds, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
@@ -81,8 +83,21 @@ def class_partitions(ds) -> list[tuple[str, int]]:
 
 
 def property_partitions(ds) -> list[tuple[str, int]]:
-    q = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p"
+    q = """SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }
+           GROUP BY ?p ORDER BY DESC(?n) ?p"""
     return [(s["p"].value, int(s["n"].value)) for s in _rows(ds, q)]
+
+
+def scope_text(ds, stats: dict) -> str:
+    """One sentence naming the graph every count is over."""
+    graphs = stats["scope"]
+    if graphs is None:
+        return "Counts are over the endpoint's default graph (the union of all its graphs)."
+    inside = ", ".join(f"<{g}>" for g in graphs)
+    outside = [g for g in ds.graphs.values() if g not in graphs]
+    rest = (" The named graph " + ", ".join(f"<{g}>" for g in outside)
+            + " is not part of it and is described apart.") if outside else ""
+    return f"Counts are over the endpoint's default graph, the union of {inside}.{rest}"
 
 
 def example_resources(ds) -> list[str]:
@@ -140,6 +155,7 @@ def describe_dataset(ds) -> list[Triple]:
             lang="en",
         ),
     )
+    add(dset, DCTERMS + "description", lit(scope_text(ds, stats), lang="en"))
     for licence in _ontology_header(ds, DCTERMS + "license"):
         add(dset, DCTERMS + "license", licence)
     modified = downloads.last_modified().date().isoformat()
@@ -151,7 +167,8 @@ def describe_dataset(ds) -> list[Triple]:
     add(dset, VOID + "properties", lit(stats["properties"], "integer"))
     add(dset, VOID + "distinctSubjects", lit(stats["distinct_subjects"], "integer"))
     add(dset, VOID + "distinctObjects", lit(stats["distinct_objects"], "integer"))
-    add(dset, VOID + "sparqlEndpoint", NamedNode(base + "sparql"))
+    add(dset, VOID + "sparqlEndpoint", NamedNode(links.path("sparql")))
+    add(dset, DCAT + "landingPage", NamedNode(links.path("")))
     add(dset, VOID + "rootResource", NamedNode(base + "ontology"))
     for ex in example_resources(ds):
         add(dset, VOID + "exampleResource", NamedNode(ex))
@@ -168,15 +185,20 @@ def describe_dataset(ds) -> list[Triple]:
         add(dset, VOID + "propertyPartition", part)
         add(part, VOID + "property", NamedNode(prop))
         add(part, VOID + "triples", lit(n, "integer"))
+    scope = stats["scope"]
     for role, graph in ds.graphs.items():
         sub = NamedNode(f"{dataset_iri(base)}-{role}")
-        add(dset, VOID + "subset", sub)
+        inside = scope is None or graph in scope
+        # a graph outside the default graph (the shapes) is a dataset of its own, not a subset
+        add(dset, VOID + "subset" if inside else DCTERMS + "relation", sub)
         add(sub, RDF_TYPE.value, NamedNode(VOID + "Dataset"))
+        add(sub, RDF_TYPE.value, NamedNode(DCAT + "Dataset"))
         add(sub, DCTERMS + "title", lit(f"{role} graph", lang="en"))
         add(sub, SD + "name", NamedNode(graph))
         add(sub, VOID + "triples", lit(stats["graphs"][role], "integer"))
-        add(sub, VOID + "dataDump", NamedNode(base + "downloads/" + downloads.dump(role, "turtle").filename))
-    service = NamedNode(base + "sparql")
+        add(sub, VOID + "dataDump", NamedNode(links.path("downloads/" + downloads.dump(role, "turtle").filename)))
+        add(sub, VOID + "sparqlEndpoint", NamedNode(links.path("sparql")))
+    service = NamedNode(links.path("sparql"))
     add(service, RDF_TYPE.value, NamedNode(DCAT + "DataService"))
     add(service, DCAT + "endpointURL", service)
     add(service, DCAT + "servesDataset", dset)
@@ -184,17 +206,20 @@ def describe_dataset(ds) -> list[Triple]:
     for d in downloads.all_dumps(ds):
         for gz in (False, True):
             name = d.filename + (".gz" if gz else "")
-            url = NamedNode(base + "downloads/" + name)
+            url = NamedNode(links.path("downloads/" + name))
             media = negotiation.GRAPHS[d.fmt]
             if d.role == "all":
                 add(dset, VOID + "dataDump", url)
             dist = NamedNode(f"{dataset_iri(base)}-dump-{name}")
-            add(dset, DCAT + "distribution", dist)
+            # a graph's dump distributes that graph's dataset; "all" is every graph at once
+            owner = dset if d.role == "all" else NamedNode(f"{dataset_iri(base)}-{d.role}")
+            add(owner, DCAT + "distribution", dist)
             add(dist, RDF_TYPE.value, NamedNode(DCAT + "Distribution"))
             add(
                 dist,
                 DCTERMS + "title",
-                lit(f"{d.role} graph, {rdfdocs.FORMAT_NAMES[d.fmt]}{', gzipped' if gz else ''}", lang="en"),
+                lit(f"{'every named graph' if d.role == 'all' else d.role + ' graph'}, "
+                    f"{rdfdocs.FORMAT_NAMES[d.fmt]}{', gzipped' if gz else ''}", lang="en"),
             )
             add(dist, DCAT + "downloadURL", url)
             add(dist, DCAT + "mediaType", NamedNode(IANA + media))
