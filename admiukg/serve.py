@@ -8,9 +8,11 @@ threaded web workers (``gthread``), and each starts its own small pool of query 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import multiprocessing
 import os
+import socket
 import sys
 
 from admiukg import guard
@@ -20,8 +22,29 @@ from admiukg.store.local import DatasetError, load_dataset
 log = logging.getLogger("admiukg.serve")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad values get one line (``server.py: --port: …``) and exit 2, no usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _ranged(kind, low, high=None, what=""):
+    """An argparse type: *kind* within [low, high]; the message says what is allowed."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'number' if kind is float else 'whole number'}")
+        if value != value or value < low or (high is not None and value > high):  # NaN too
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {what or 'the value'} must be {bound}")
+        return value
+    return parse
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="server.py",
         description="Serve the ADMİU Knowledge Graph (or any RDF files) over the SPARQL 1.1 "
         "Protocol at http://HOST:PORT/sparql, read-only, under gunicorn.",
@@ -30,26 +53,27 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="RDF files to serve instead of the bundled graph "
                    "(.ttl .nt .rdf .owl .jsonld .trig .nq; named graphs kept)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn web workers (default 2)")
-    p.add_argument("--threads", type=int, default=8, help="threads per web worker (default 8)")
-    p.add_argument("--query-workers", type=int, default=2,
+    p.add_argument("--port", type=_ranged(int, 1, 65535, "a TCP port"), default=5000, help="port (default 5000)")
+    p.add_argument("--workers", type=_ranged(int, 1, 256, "the number of web workers"), default=2, help="gunicorn web workers (default 2)")
+    p.add_argument("--threads", type=_ranged(int, 1, 1024, "the number of threads"), default=8, help="threads per web worker (default 8)")
+    p.add_argument("--query-workers", type=_ranged(int, 1, 256, "the number of query processes"), default=2,
                    help="query processes per web worker (default 2)")
-    p.add_argument("--timeout", type=float, default=10.0,
+    p.add_argument("--timeout", type=_ranged(float, 0.001, 86400, "the query deadline in seconds"), default=10.0,
                    help="wall-clock limit per query in seconds (default 10)")
-    p.add_argument("--memory-limit", type=int, default=2048,
+    p.add_argument("--memory-limit", type=_ranged(int, 64, None, "the memory limit in MiB"), default=2048,
                    help="address-space limit of a query process in MiB (default 2048)")
-    p.add_argument("--max-rows", type=int, default=10_000,
+    p.add_argument("--max-rows", type=_ranged(int, 1, None, "the row limit"), default=10_000,
                    help="result rows/triples per response; more are cut and flagged "
                    "(default 10000)")
-    p.add_argument("--max-body", type=int, default=1024,
+    p.add_argument("--max-body", type=_ranged(int, 1, None, "the body limit in KiB"), default=1024,
                    help="request body limit in KiB (default 1024)")
-    p.add_argument("--max-depth", type=int, default=guard.Limits.max_depth,
+    p.add_argument("--max-depth", type=_ranged(int, 1, 10_000, "the nesting depth"), default=guard.Limits.max_depth,
                    help="bracket nesting depth limit of a query")
-    p.add_argument("--cache-mb", type=int, default=64,
+    p.add_argument("--cache-mb", type=_ranged(int, 0, None, "the cache size in MiB"), default=64,
                    help="response cache per web worker in MiB, 0 disables (default 64)")
     p.add_argument("--cache-dir", default=None,
-                   help="where built stores are kept for fast restarts (default .cache/)")
+                   help="where built stores are kept for fast restarts "
+                   "(default $XDG_CACHE_HOME/admiukg or ~/.cache/admiukg)")
     p.add_argument("--base", default=None,
                    help="public base IRI replacing https://kg.admiu.example/ in every IRI")
     p.add_argument("--no-union", action="store_true",
@@ -135,10 +159,32 @@ def _load_built_in_child(cfg: dict):
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
+def check_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (None: it can), tried before the slow
+    build so that a busy port is one line, not gunicorn's retries."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            return f"cannot listen on {host}:{port}: {reason}"
+    return None
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    problem = check_listen(args.host, args.port)
+    if problem:
+        print(f"server.py: {problem}", file=sys.stderr)
+        return 2
     cfg = app_config(args)
     try:
         if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)

@@ -183,6 +183,33 @@ def _hash_files(paths, extra: str = "") -> str:
     return h.hexdigest()[:24]
 
 
+#: Packages whose behaviour decides whether a graph validates and what inference adds.
+VERDICT_PACKAGES = ("pyshacl", "owlrl", "rdflib", "pyoxigraph")
+
+
+def validity_key(inputs, extra: str = "") -> str:
+    """Key of a validated store: everything that decides its verdict and contents - the inputs,
+    every saved and check query, every source file of this package, and the versions of the
+    validating and reasoning packages. Any change there rebuilds and re-validates."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parents[1]
+    code = sorted(package.rglob("*.py"))
+    queries = sorted(p for p in config.QUERIES_DIR.rglob("*") if p.is_file()) if config.QUERIES_DIR.is_dir() else []
+    versions = []
+    for name in VERDICT_PACKAGES:
+        try:
+            versions.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name}=absent")
+    h = hashlib.sha256(f"{extra}\n{' '.join(versions)}\n".encode())
+    for group in (list(inputs), queries, code):
+        for p in group:
+            h.update(str(Path(p).relative_to(package) if Path(p).is_relative_to(package) else Path(p).name).encode())
+            h.update(b"\0" + Path(p).read_bytes() + b"\0")
+    return _hash_files([], h.hexdigest())
+
+
 def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
     sizes: dict[str, int] = {}
     q = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
@@ -233,8 +260,14 @@ def _open_cached(final: Path) -> DatasetInfo | None:
 
 def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
     """Create the store in a temporary sibling directory via ``load(store)``, then publish it."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+    except OSError as exc:  # an unwritable cache costs the fast restart, not the server
+        log.warning("cannot write the store cache %s (%s); building in a temporary directory",
+                    final.parent, exc)
+        final = Path(tempfile.mkdtemp(prefix="admiukg-store-")) / final.name
+        tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
     t0 = time.perf_counter()
     try:
         store = ox.Store(str(tmp / "store"))
@@ -333,13 +366,7 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
         raise DatasetError(
             f"no bundled graph found: {config.ONTOLOGY_DIR} and {config.DATA_DIR} hold no .ttl files"
         )
-    # the verdict also depends on the checks and the validator: a change there re-validates
-    package = Path(__file__).resolve().parents[1]
-    verdict_inputs = sorted((config.QUERIES_DIR / "checks").glob("*.rq")) + [
-        package / m for m in ("validation/validate.py", "graph/inference.py", "validation/hygiene.py",
-                              "graph/rdfload.py", "queries/catalogue.py", "store/local.py")
-        if (package / m).exists()]
-    key = _hash_files(inputs + verdict_inputs, f"bundled base={base}")
+    key = validity_key(inputs, f"bundled base={base}")
     final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
     info = _open_cached(final)
     if info is None:
