@@ -43,6 +43,12 @@ def _ranged(kind, low, high=None, what=""):
     return parse
 
 
+def _directory(text: str) -> str:
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text}: no such directory")
+    return text
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     p = _Parser(
         prog="server.py",
@@ -74,6 +80,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--cache-dir", default=None,
                    help="where built stores are kept for fast restarts "
                    "(default $XDG_CACHE_HOME/admiukg or ~/.cache/admiukg)")
+    p.add_argument("--queries", metavar="DIR", type=_directory, default=None,
+                   help="serve the saved queries (*.rq with #+ headers) of DIR in the query page "
+                   "and at /api/queries (default: the bundled ones for the bundled graph, none "
+                   "for other files)")
     p.add_argument("--base", default=None,
                    help="public base IRI replacing https://kg.admiu.example/ in every IRI")
     p.add_argument("--no-union", action="store_true",
@@ -91,6 +101,7 @@ def app_config(args) -> dict:
     """Command-line options as ``create_app`` configuration keys."""
     return {
         "KG_FILES": args.files or None,
+        "SAVED_QUERIES_DIR": args.queries,
         "KG_BASE": args.base,
         "KG_CACHE_DIR": args.cache_dir,
         "KG_UNION": not args.no_union,
@@ -200,7 +211,13 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
-    app = create_app(cfg, dataset=dataset)
+    from admiukg.queries.catalogue import QueryDefinitionError
+
+    try:
+        app = create_app(cfg, dataset=dataset)
+    except QueryDefinitionError as exc:  # a malformed --queries file: FILE:LINE: message
+        print(f"server.py: cannot serve the saved queries: {exc}", file=sys.stderr)
+        return 2
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,

@@ -6,7 +6,7 @@ data's own labels come from the graph, only page chrome lives here.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, has_app_context, request
 
 LANGUAGES = ("en", "az")
 DEFAULT = "en"
@@ -232,7 +232,13 @@ def current_lang() -> str:
 
 
 def strings(lang: str) -> dict[str, str]:
-    return STRINGS[lang]
+    """UI strings; over arbitrary files (a dataset without the bundled graph's roles) the site
+    is named after the files' own title and description, never ADMİU."""
+    ds = current_app.extensions.get("admiukg") if has_app_context() else None
+    if ds is None or getattr(ds, "graphs", None) or not hasattr(ds, "info"):
+        return STRINGS[lang]
+    info = ds.info
+    return {**STRINGS[lang], "site": info.title, "intro": getattr(info, "description", "") or ""}
 
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"

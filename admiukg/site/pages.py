@@ -60,7 +60,7 @@ def landing():
         lang=lang,
         t=t,
         stats=_statistics(ds),
-        picture=relations.svg(ds, lang, t),
+        picture=relations.svg(ds, lang, t) if ds.graphs else None,  # ADMİU's picture: bundled graph only
         graphs=ds.graphs,
     )
     return current_app.response_class(body, content_type="text/html; charset=utf-8")

@@ -144,17 +144,12 @@ def describe_dataset(ds) -> list[Triple]:
     stats = statistics(ds)
     add(dset, RDF_TYPE.value, NamedNode(VOID + "Dataset"))
     add(dset, RDF_TYPE.value, NamedNode(DCAT + "Dataset"))
-    add(dset, DCTERMS + "title", lit("ADMİU Knowledge Graph", lang="en"))
-    add(dset, DCTERMS + "title", lit("ADMİU Bilik Qrafı", lang="az"))
-    add(
-        dset,
-        DCTERMS + "description",
-        lit(
-            "International relations of the Azerbaijan State University of Culture and Arts (ADMİU): "
-            "network memberships, projects, funders and visits, each statement traced to a verbatim source excerpt.",
-            lang="en",
-        ),
-    )
+    if not ds.graphs:  # other files: their own title and description, never ADMİU's
+        add(dset, DCTERMS + "title", lit(ds.info.title))
+        if getattr(ds.info, "description", ""):
+            add(dset, DCTERMS + "description", lit(ds.info.description))
+    else:
+        _bundled_identity(dset, add, lit)
     add(dset, DCTERMS + "description", lit(scope_text(ds, stats), lang="en"))
     for licence in _ontology_header(ds, DCTERMS + "license"):
         add(dset, DCTERMS + "license", licence)
@@ -232,3 +227,12 @@ def describe_dataset(ds) -> list[Triple]:
             add(checksum, SPDX + "algorithm", NamedNode(SPDX + "checksumAlgorithm_sha256"))
             add(checksum, SPDX + "checksumValue", lit(d.sha256_gz if gz else d.sha256, "hexBinary"))
     return out
+
+
+def _bundled_identity(dset, add, lit) -> None:
+    add(dset, DCTERMS + "title", lit("ADMİU Knowledge Graph", lang="en"))
+    add(dset, DCTERMS + "title", lit("ADMİU Bilik Qrafı", lang="az"))
+    add(dset, DCTERMS + "description", lit(
+        "International relations of the Azerbaijan State University of Culture and Arts (ADMİU): "
+        "network memberships, projects, funders and visits, each statement traced to a verbatim "
+        "source excerpt.", lang="en"))

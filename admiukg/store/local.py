@@ -71,6 +71,8 @@ class DatasetInfo:
     title: str = "ADMİU Knowledge Graph"
     base: str = config.CANONICAL_BASE
     stats: dict = field(default_factory=dict)  # VoID statistics of the default (union) graph
+    description: str = ""  # FILE mode: from the files' own VoID/DCAT or owl:Ontology
+    ontologies: list = field(default_factory=list)  # FILE mode: IRIs of the owl:Ontology in the files
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -210,6 +212,33 @@ def validity_key(inputs, extra: str = "") -> str:
     return _hash_files([], h.hexdigest())
 
 
+_IDENTITY = """
+PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?rank ?title ?desc WHERE {
+  { ?d a void:Dataset BIND(0 AS ?rank) } UNION { ?d a dcat:Dataset BIND(1 AS ?rank) }
+  UNION { ?d a owl:Ontology BIND(2 AS ?rank) }
+  OPTIONAL { ?d dcterms:title|rdfs:label|skos:prefLabel ?title }
+  OPTIONAL { ?d dcterms:description|rdfs:comment|skos:definition ?desc }
+  FILTER(BOUND(?title) || BOUND(?desc))
+} ORDER BY ?rank DESC(LANGMATCHES(LANG(?title), "en")) DESC(LANG(?title) = "") ?title LIMIT 1
+"""
+
+
+def identity(store: ox.Store, paths) -> dict:
+    """Title and description of arbitrary files: from their own VoID, DCAT or owl:Ontology
+    header, else their names; and the ontologies they hold (each gets a page)."""
+    row = next(iter(store.query(_IDENTITY, use_default_graph_as_union=True)), None)
+    title = row["title"].value if row is not None and row["title"] is not None else ""
+    desc = row["desc"].value if row is not None and row["desc"] is not None else ""
+    ontologies = sorted({q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")) if isinstance(q.subject, ox.NamedNode)})
+    return {"title": title or "RDF files: " + ", ".join(Path(p).name for p in paths),
+            "description": desc, "ontologies": ontologies}
+
+
 def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
     sizes: dict[str, int] = {}
     q = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
@@ -258,7 +287,7 @@ def _open_cached(final: Path) -> DatasetInfo | None:
     return info
 
 
-def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
+def _build_store(final: Path, load, union: bool, named=None, **info_kw) -> DatasetInfo:
     """Create the store in a temporary sibling directory via ``load(store)``, then publish it."""
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -276,6 +305,8 @@ def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
             store.flush()
             store.optimize()
             sizes, total, stats = _stats(store, union)
+            if named is not None:
+                info_kw.update(identity(store, named))
         del store
     except DatasetError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -315,8 +346,7 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
                     raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
             return {}
 
-        info = _build_store(final, load, union, sources=[str(p) for p in paths],
-                            title="RDF files: " + ", ".join(p.name for p in paths), base=base)
+        info = _build_store(final, load, union, named=paths, sources=[str(p) for p in paths], base=base)
     info.load_seconds = round(time.perf_counter() - t0, 3)
     return info
 
