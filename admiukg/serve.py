@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import math
 import multiprocessing
 import os
 import socket
@@ -36,7 +37,7 @@ def _ranged(kind, low, high=None, what=""):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a {'number' if kind is float else 'whole number'}")
-        if value != value or value < low or (high is not None and value > high):  # NaN too
+        if math.isnan(value) or value < low or (high is not None and value > high):  # NaN too
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise argparse.ArgumentTypeError(f"{text} is out of range: {what or 'the value'} must be {bound}")
         return value

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/test_browser.py are imported by name)
 """Entity and explanation pages and the landing page in headless Chromium (harness of
 tests/test_browser.py); screenshots go to tests/artifacts/ for a person to look at."""
 
@@ -7,9 +8,9 @@ import time
 from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
+from test_browser import ARTIFACTS, browser, screenshot, script_errors, site  # noqa: F401 (fixtures)
 
 from admiukg import config
-from test_browser import ARTIFACTS, browser, screenshot, script_errors, site  # noqa: F401 (fixtures)
 
 MEMBER_OF = {"s": config.ID + "admiu", "p": "http://www.w3.org/ns/org#memberOf", "o": config.ID + "cumulus"}
 

@@ -8,13 +8,12 @@ import subprocess
 import sys
 
 import pytest
-
 from sparql_live import ROOT, free_port
 
 
 def run_server(*args, timeout=60):
     return subprocess.run([sys.executable, "server.py", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.mark.parametrize("args,needle", [

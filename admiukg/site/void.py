@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from admiukg.site import describe, links
-from admiukg.site import downloads
 from admiukg.endpoint import negotiation
-from admiukg.site import rdfdocs
+from admiukg.site import describe, downloads, links, rdfdocs
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -121,7 +119,7 @@ def _vocabularies(ds, properties, classes) -> list[str]:
     for iri in [p for p, _ in properties] + [c for c, _ in classes]:
         cut = max(iri.rfind("#"), iri.rfind("/"))
         ns = iri[: cut + 1]
-        vocab = ns[:-1] if ns.endswith("#") else ns
+        vocab = ns.removesuffix("#")
         if vocab not in seen:
             seen.append(vocab)
     return sorted(seen)
