@@ -83,3 +83,40 @@ def test_bad_queries_dir_is_one_line_exit_2(files):
     done = subprocess.run([sys.executable, "server.py", str(files / "birds.ttl"), "--queries",
                            str(files / "missing")], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "no such directory" in done.stderr
+
+
+ONTO = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<http://example.org/birds/onto> a owl:Ontology ; dcterms:title "Bird ontology"@en .
+<http://example.org/birds/onto#Bird> a owl:Class ; rdfs:label "Bird"@en ; rdfs:comment "A feathered animal."@en .
+<http://example.org/birds/onto#Flamingo> a owl:Class ; rdfs:subClassOf <http://example.org/birds/onto#Bird> ;
+    rdfs:label "Flamingo"@en .
+<http://example.org/birds/onto#seenAt> a owl:ObjectProperty ; rdfs:label "seen at"@en ;
+    rdfs:domain <http://example.org/birds/onto#Bird> .
+"""
+
+
+@pytest.fixture(scope="module")
+def ontology_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("onto")
+    (root / "birds-onto.ttl").write_text(ONTO, encoding="utf-8")
+    server = LiveServer([root / "birds-onto.ttl", "--workers", "1"], cache_dir=tmp_path_factory.mktemp("s3"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_ontology_page_for_an_owl_ontology_in_the_files(ontology_server):
+    r = requests.get(ontology_server.url + "/ontology", headers={"Accept": "text/html"}, timeout=10)
+    assert r.status_code == 200
+    html = r.text
+    for needle in ("Bird ontology", "Flamingo", "A feathered animal.", "seen at", 'id="Flamingo"',
+                   "&lt;http://example.org/birds/onto#&gt;"):
+        assert needle in html, needle
+    assert "ADMİU" not in html
+    ttl = requests.get(ontology_server.url + "/ontology", headers={"Accept": "text/turtle"}, timeout=10)
+    assert ttl.status_code == 200 and "Flamingo" in ttl.text and "subClassOf" in ttl.text
+    missing = requests.get(ontology_server.url + "/ontology?iri=http://example.org/none",
+                           headers={"Accept": "text/html"}, timeout=10)
+    assert missing.status_code == 404

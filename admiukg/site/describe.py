@@ -104,7 +104,7 @@ def incoming(ds, node, roles=("data",)) -> list[Quad]:
     return [q for g in graph_nodes(ds, roles) for q in ds.store.quads_for_pattern(None, None, node, g)]
 
 
-def _bnode_closure(ds, quads, out: set, depth=BNODE_DEPTH) -> None:
+def bnode_closure(ds, quads, out: set, depth=BNODE_DEPTH) -> None:
     """Add the triples of blank nodes reached from *quads* (a restriction is
     meaningless without them)."""
     frontier = [q.object for q in quads if isinstance(q.object, BlankNode)]
@@ -148,7 +148,7 @@ def describe(ds, iri: str) -> list[Triple]:
     out: set[Triple] = set()
     own = outgoing(ds, node)
     out.update(q.triple for q in own)
-    _bnode_closure(ds, own, out)
+    bnode_closure(ds, own, out)
     inbound = incoming(ds, node, ASSERTED_ROLES)
     out.update(q.triple for q in inbound)
     linked = {q.object for q in own if isinstance(q.object, NamedNode)}

@@ -151,7 +151,34 @@ def _graph_document(role: str, path: str, html_view):
 @bp.get("/ontology")
 @bp.get("/ontology.<ext>")
 def ontology(ext: str | None = None):
+    ds = dataset()
+    found = getattr(ds.info, "ontologies", None) or []
+    if "ontology" not in ds.graphs and found:
+        return _files_ontology(ds, found, ext)
     return _graph_document("ontology", "ontology" + (f".{ext}" if ext else ""), docs.ontology_page)
+
+
+def _files_ontology(ds, found: list[str], ext: str | None):
+    """Over arbitrary files: a reference page (and RDF) for any owl:Ontology they hold;
+    ``?iri=`` picks one when there are several."""
+    iri = request.args.get("iri") or found[0]
+    if iri not in found:
+        abort(404, description=f"No owl:Ontology <{iri}> in the served files; they hold: "
+                               + ", ".join(f"<{o}>" for o in found) + ".")
+    if ext == "html":
+        fmt = "html"
+    elif ext:
+        fmt = rdfdocs.EXTENSIONS.get(ext)
+        if fmt is None:
+            abort(404, description=f"No {ext!r} form of /ontology.")
+    else:
+        fmt = negotiate(GRAPH_DOC_OFFERS)
+    if fmt == "html":
+        lang = i18n.current_lang()
+        body = docs.ontology_page(lang, iri, found)
+        return _vary(current_app.response_class(body, content_type="text/html; charset=utf-8"))
+    data = rdfdocs.serialise(docs.ontology_triples(ds, iri), fmt, describe.prefixes(ds.base))
+    return rdf_response(data, fmt)
 
 
 @bp.get("/ontology/<path:rest>")

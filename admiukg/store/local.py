@@ -32,7 +32,7 @@ from admiukg import config, progress  # progress: a terminal-only status line (i
 log = logging.getLogger("admiukg.store.local")
 
 #: Bump when the store layout changes, to invalidate cached stores.
-STORE_VERSION = "1"
+STORE_VERSION = "2"
 
 EXTENSIONS = {
     ".ttl": ox.RdfFormat.TURTLE,
