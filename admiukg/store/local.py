@@ -27,7 +27,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from admiukg import config, progress  # progress: a terminal-only status line (issue 6)
+from admiukg import config, progress
+from admiukg.store.cachekey import validity_key
+from admiukg.store.identity import (
+    identity,  # progress: a terminal-only status line (issue 6)
+)
 
 log = logging.getLogger("admiukg.store.local")
 
@@ -183,60 +187,6 @@ def _hash_files(paths, extra: str = "") -> str:
         h.update(p.read_bytes())
         h.update(b"\0")
     return h.hexdigest()[:24]
-
-
-#: Packages whose behaviour decides whether a graph validates and what inference adds.
-VERDICT_PACKAGES = ("pyshacl", "owlrl", "rdflib", "pyoxigraph")
-
-
-def validity_key(inputs, extra: str = "") -> str:
-    """Key of a validated store: everything that decides its verdict and contents - the inputs,
-    every saved and check query, every source file of this package, and the versions of the
-    validating and reasoning packages. Any change there rebuilds and re-validates."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    package = Path(__file__).resolve().parents[1]
-    code = sorted(package.rglob("*.py"))
-    queries = sorted(p for p in config.QUERIES_DIR.rglob("*") if p.is_file()) if config.QUERIES_DIR.is_dir() else []
-    versions = []
-    for name in VERDICT_PACKAGES:
-        try:
-            versions.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            versions.append(f"{name}=absent")
-    h = hashlib.sha256(f"{extra}\n{' '.join(versions)}\n".encode())
-    for group in (list(inputs), queries, code):
-        for p in group:
-            h.update(str(Path(p).relative_to(package) if Path(p).is_relative_to(package) else Path(p).name).encode())
-            h.update(b"\0" + Path(p).read_bytes() + b"\0")
-    return _hash_files([], h.hexdigest())
-
-
-_IDENTITY = """
-PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?rank ?title ?desc WHERE {
-  { ?d a void:Dataset BIND(0 AS ?rank) } UNION { ?d a dcat:Dataset BIND(1 AS ?rank) }
-  UNION { ?d a owl:Ontology BIND(2 AS ?rank) }
-  OPTIONAL { ?d dcterms:title|rdfs:label|skos:prefLabel ?title }
-  OPTIONAL { ?d dcterms:description|rdfs:comment|skos:definition ?desc }
-  FILTER(BOUND(?title) || BOUND(?desc))
-} ORDER BY ?rank DESC(LANGMATCHES(LANG(?title), "en")) DESC(LANG(?title) = "") ?title LIMIT 1
-"""
-
-
-def identity(store: ox.Store, paths) -> dict:
-    """Title and description of arbitrary files: from their own VoID, DCAT or owl:Ontology
-    header, else their names; and the ontologies they hold (each gets a page)."""
-    row = next(iter(store.query(_IDENTITY, use_default_graph_as_union=True)), None)
-    title = row["title"].value if row is not None and row["title"] is not None else ""
-    desc = row["desc"].value if row is not None and row["desc"] is not None else ""
-    ontologies = sorted({q.subject.value for q in store.quads_for_pattern(
-        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-        ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")) if isinstance(q.subject, ox.NamedNode)})
-    return {"title": title or "RDF files: " + ", ".join(Path(p).name for p in paths),
-            "description": desc, "ontologies": ontologies}
 
 
 def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
@@ -396,7 +346,7 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
         raise DatasetError(
             f"no bundled graph found: {config.ONTOLOGY_DIR} and {config.DATA_DIR} hold no .ttl files"
         )
-    key = validity_key(inputs, f"bundled base={base}")
+    key = validity_key(inputs, f"bundled base={base}", STORE_VERSION)
     final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
     info = _open_cached(final)
     if info is None:
