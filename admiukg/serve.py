@@ -74,7 +74,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "(default 10000)")
     p.add_argument("--max-body", type=_ranged(int, 1, None, "the body limit in KiB"), default=1024,
                    help="request body limit in KiB (default 1024)")
-    p.add_argument("--max-depth", type=_ranged(int, 1, 10_000, "the nesting depth"), default=guard.Limits.max_depth,
+    p.add_argument("--max-depth", type=_ranged(int, 1, None, "the nesting depth"), default=guard.Limits.max_depth,
                    help="bracket nesting depth limit of a query")
     p.add_argument("--cache-mb", type=_ranged(int, 0, None, "the cache size in MiB"), default=64,
                    help="response cache per web worker in MiB, 0 disables (default 64)")
