@@ -89,18 +89,26 @@ def triples(ds, proof: explain.Proof) -> list[Triple]:
     return out
 
 
-def view(ds, proof: explain.Proof, lang: str) -> dict:
-    """Nested dicts for the explanation macro of the pages."""
-    excerpts: dict = {}
+def view(ds, proof: explain.Proof, lang: str, memo: dict | None = None) -> dict:
+    """Nested dicts for the explanation macro of the pages. *memo* (shared by the explanations
+    of one page) keeps each term's label look-up and excerpt to once per page."""
+    memo = {} if memo is None else memo
+    excerpts = memo.setdefault("excerpts", {})
+    terms = memo.setdefault("terms", {})
+
+    def term(node) -> dict:
+        if node not in terms:
+            terms[node] = views.term(ds, node, lang)
+        return terms[node]
 
     def fact(t: Triple) -> dict:
-        return {"s": views.term(ds, t.subject, lang), "p": views.term(ds, t.predicate, lang),
-                "o": views.term(ds, t.object, lang), "href": "/explain?" + query_string(t)}
+        return {"s": term(t.subject), "p": term(t.predicate), "o": term(t.object),
+                "href": "/explain?" + query_string(t)}
 
     def axiom(ax: Triple, lists) -> dict:
         row = fact(ax)
         if isinstance(ax.object, BlankNode) and ax.object in lists:
-            row["members"] = [views.term(ds, m, lang) for m in lists[ax.object]]
+            row["members"] = [term(m) for m in lists[ax.object]]
         return row
 
     def walk(p: explain.Proof) -> dict:

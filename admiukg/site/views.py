@@ -163,11 +163,11 @@ def inferred_facts(ds, node: NamedNode, lang: str) -> list[dict]:
     facts = sorted({q.triple for q in d.outgoing(ds, node, ("inferred",))}
                    | {q.triple for q in d.incoming(ds, node, ("inferred",))},
                    key=lambda t: (t.subject != node, str(t.predicate), str(t.object)))
-    out = []
+    out, memo = [], {}
     for fact in facts[:MAX_EXPLAINED]:
         proof, _cut = explain.explain(ds, fact)
         if proof is not None:
-            out.append(explainview.view(ds, proof, lang))
+            out.append(explainview.view(ds, proof, lang, memo))
     return out
 
 
