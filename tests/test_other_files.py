@@ -54,6 +54,8 @@ def test_site_is_named_after_the_files_own_description(plain):
     assert "Birds of the Caspian" in html and "Sightings counted on the Absheron coast." in html
     assert "ADMİU" not in html and "Azerbaijan State University" not in html
     assert "<svg" not in html.split("<main", 1)[1]  # no ADMİU relations picture
+    assert 'href="/shapes"' not in html  # no shapes in these files: no link to a 404
+    assert 'href="/ontology"' in html  # they hold an owl:Ontology
     void = requests.get(plain.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=10).text
     assert "Birds of the Caspian" in void and "ADMİU" not in void
 

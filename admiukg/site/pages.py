@@ -40,6 +40,9 @@ def page_helpers():
         "lang_url": lang_url,
         "lang_href": lang_href,
         "kg_base": ds.base if ds is not None else "",
+        # other files may hold no ontology or shapes: no link to a page that would be a 404
+        "has_ontology": ds is None or "ontology" in ds.graphs or bool(getattr(ds.info, "ontologies", None)),
+        "has_shapes": ds is None or "shapes" in ds.graphs,
     }
 
 
