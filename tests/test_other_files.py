@@ -3,6 +3,8 @@ branding, picture or saved queries; ``--queries DIR`` serves their own."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from sparql_live import LiveServer
@@ -56,6 +58,8 @@ def test_site_is_named_after_the_files_own_description(plain):
     assert "<svg" not in html.split("<main", 1)[1]  # no ADMİU relations picture
     assert 'href="/shapes"' not in html  # no shapes in these files: no link to a 404
     assert 'href="/ontology"' in html  # they hold an owl:Ontology
+    assert "source excerpts" not in html and "Named graphs" not in html  # nothing of the sort here
+    assert re.search(r"<b>3</b> entities", html)  # dataset, ontology, flamingo: every IRI subject
     void = requests.get(plain.url + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=10).text
     assert "Birds of the Caspian" in void and "ADMİU" not in void
 

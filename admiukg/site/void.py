@@ -60,8 +60,9 @@ def statistics(ds) -> dict:
         role: _count(ds, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
         for role, g in ds.graphs.items()
     }
-    entities = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-        ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ds.base}id/")) }}"""
+    # the things minted under <base>id/; other files have no such URI space: every IRI subject
+    minted = f' && STRSTARTS(STR(?s), "{ds.base}id/")' if ds.graphs else ""
+    entities = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s){minted}) }}"""
     return {
         "scope": describe.default_graphs(ds),
         "triples": _count(ds, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"),
@@ -153,7 +154,8 @@ def describe_dataset(ds) -> list[Triple]:
         add(dset, DCTERMS + "license", licence)
     modified = downloads.last_modified().date().isoformat()
     add(dset, DCTERMS + "modified", lit(modified, "date"))
-    add(dset, VOID + "uriSpace", lit(base + "id/"))
+    if ds.graphs:
+        add(dset, VOID + "uriSpace", lit(base + "id/"))
     add(dset, VOID + "triples", lit(stats["triples"], "integer"))
     add(dset, VOID + "entities", lit(stats["entities"], "integer"))
     add(dset, VOID + "classes", lit(stats["classes"], "integer"))
