@@ -31,8 +31,9 @@ def installed(tmp_path_factory):
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", "--no-warn-script-location",
                     *map(str, wheels.glob("admiukg-*.whl"))], check=True, capture_output=True, timeout=300)
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "XDG_CACHE_HOME", "ADMIUKG_CACHE_DIR")}
-    code = subprocess.run([str(python), "-c", "import admiukg, admiukg.config as c; print(admiukg.__file__);"
-                           "print(c.ROOT)"], capture_output=True, text=True, check=True, cwd=root, env=clean)
+    probe = "import admiukg, admiukg.config as c; print(admiukg.__file__); print(c.ROOT)"
+    code = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=root, env=clean)
     package, data_root = (Path(x) for x in code.stdout.split())
     assert str(package).startswith(str(venv)), code.stdout  # the installed copy, not the checkout
     home = root / "home"

@@ -45,5 +45,5 @@ def test_every_visit_is_a_line_in_its_projects_colour_with_a_title(bundled):
 def test_legend_names_each_visiting_project_in_its_colour(bundled):
     app, html = bundled
     legend = html.split('<g class="visit-legend"', 1)[1].split("</g>", 1)[0]
-    entries = re.findall(r'<a href="/id/([^"]+)">.*?style="stroke: (#[0-9a-f]{6})"', legend, re.S)
+    entries = re.findall(r'<a href="/id/([^"]+)">.*?style="stroke: (#[0-9a-f]{6})"', legend, re.DOTALL)
     assert {p for p, _ in entries} == {p for p, _ in visit_pairs(app)}

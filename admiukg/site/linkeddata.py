@@ -16,12 +16,21 @@ variant) and serve the whole ontology / shapes graph.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from admiukg.endpoint import negotiation
-from admiukg.site import (describe, docs, documents, downloads, explain, explainview, i18n, links,
-                          rdfdocs, views)
+from admiukg.site import (
+    describe,
+    docs,
+    documents,
+    downloads,
+    explain,
+    explainview,
+    i18n,
+    links,
+    rdfdocs,
+    views,
+)
 
 bp = Blueprint("linkeddata", __name__)
 
