@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,22 @@ ONTOLOGY_DIR = ROOT / "ontology"
 DATA_DIR = ROOT / "data"
 QUERIES_DIR = ROOT / "queries"
 SOURCE_FILE = DATA_DIR / "source" / "000_28832fee742d80e8.txt"
-#: Entailment cache (content-hash keyed); safe to delete.
-CACHE_DIR = ROOT / ".cache"
+
+
+def user_cache_dir() -> Path:
+    """Where entailments and built stores are cached: ``$ADMIUKG_CACHE_DIR``, else the XDG user
+    cache (``$XDG_CACHE_HOME/admiukg``, default ``~/.cache/admiukg``). Never inside the
+    installation, which a non-root user cannot (and should not) write to."""
+    explicit = os.environ.get("ADMIUKG_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # relative: ignored (XDG)
+    return root / "admiukg"
+
+
+#: Entailment and store cache (content-hash keyed); safe to delete.
+CACHE_DIR = user_cache_dir()
 
 #: Canonical base under which the bundled files mint every IRI. The server can
 #: publish the same data under another base (see ``--base``).

@@ -8,9 +8,12 @@ threaded web workers (``gthread``), and each starts its own small pool of query 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import math
 import multiprocessing
 import os
+import socket
 import sys
 
 from admiukg import reloader
@@ -22,8 +25,35 @@ from admiukg.store.local import DatasetError, load_dataset
 log = logging.getLogger("admiukg.serve")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad values get one line (``server.py: --port: …``) and exit 2, no usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _ranged(kind, low, high=None, what=""):
+    """An argparse type: *kind* within [low, high]; the message says what is allowed."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'number' if kind is float else 'whole number'}") from None
+        if math.isnan(value) or value < low or (high is not None and value > high):  # NaN too
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {what or 'the value'} must be {bound}")
+        return value
+    return parse
+
+
+def _directory(text: str) -> str:
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text}: no such directory")
+    return text
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="server.py",
         description="Serve the ADMİU Knowledge Graph (or any RDF files) over the SPARQL 1.1 "
         "Protocol at http://HOST:PORT/sparql, read-only, under gunicorn.",
@@ -32,26 +62,31 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="RDF files to serve instead of the bundled graph "
                    "(.ttl .nt .rdf .owl .jsonld .trig .nq; named graphs kept)")
     p.add_argument("--host", default=SERVER.host, help="address to bind (default %(default)s)")
-    p.add_argument("--port", type=int, default=SERVER.port, help="port (default %(default)s)")
-    p.add_argument("--workers", type=int, default=SERVER.workers, help="web worker processes (default %(default)s)")
-    p.add_argument("--threads", type=int, default=SERVER.threads, help="threads per web worker (default %(default)s)")
-    p.add_argument("--query-workers", type=int, default=SERVER.query_workers,
-                   help="query processes per web worker (default %(default)s)")
-    p.add_argument("--timeout", type=float, default=SERVER.timeout,
+    p.add_argument("--port", type=_ranged(int, 1, 65535, "a TCP port"), default=SERVER.port, help="port (default %(default)s)")
+    p.add_argument("--workers", type=_ranged(int, 1, 256, "the number of web workers"), default=SERVER.workers, help="web worker processes (default %(default)s)")
+    p.add_argument("--threads", type=_ranged(int, 1, 1024, "the number of threads"), default=SERVER.threads, help="threads per web worker (default %(default)s)")
+    p.add_argument("--query-workers", type=_ranged(int, 1, 256, "the number of query processes"),
+                   default=SERVER.query_workers, help="query processes per web worker (default %(default)s)")
+    p.add_argument("--timeout", type=_ranged(float, 0.001, 86400, "the query deadline in seconds"), default=SERVER.timeout,
                    help="wall-clock limit per query in seconds (default %(default)s)")
-    p.add_argument("--memory-limit", type=int, default=SERVER.memory_limit_mib,
+    p.add_argument("--memory-limit", type=_ranged(int, 64, None, "the memory limit in MiB"), default=SERVER.memory_limit_mib,
                    help="address-space limit of a query process in MiB (default %(default)s)")
-    p.add_argument("--max-rows", type=int, default=SERVER.max_rows,
+    p.add_argument("--max-rows", type=_ranged(int, 1, None, "the row limit"), default=SERVER.max_rows,
                    help="result rows/triples per response; more are cut and flagged "
                    "(default %(default)s)")
-    p.add_argument("--max-body", type=int, default=SERVER.max_body_kib,
+    p.add_argument("--max-body", type=_ranged(int, 1, None, "the body limit in KiB"), default=SERVER.max_body_kib,
                    help="request body limit in KiB (default %(default)s)")
-    p.add_argument("--max-depth", type=int, default=SERVER.max_depth,
+    p.add_argument("--max-depth", type=_ranged(int, 1, None, "the nesting depth"), default=SERVER.max_depth,
                    help="bracket nesting depth limit of a query (default %(default)s)")
-    p.add_argument("--cache-mb", type=int, default=SERVER.cache_mib,
+    p.add_argument("--cache-mb", type=_ranged(int, 0, None, "the cache size in MiB"), default=SERVER.cache_mib,
                    help="response cache per web worker in MiB, 0 disables (default %(default)s)")
     p.add_argument("--cache-dir", default=None,
-                   help="where built stores are kept for fast restarts (default .cache/)")
+                   help="where built stores are kept for fast restarts "
+                   "(default $XDG_CACHE_HOME/admiukg or ~/.cache/admiukg)")
+    p.add_argument("--queries", metavar="DIR", type=_directory, default=None,
+                   help="serve the saved queries (*.rq with #+ headers) of DIR in the query page "
+                   "and at /api/queries (default: the bundled ones for the bundled graph, none "
+                   "for other files)")
     p.add_argument("--base", default=None,
                    help="public base IRI replacing https://kg.admiu.example/ in every IRI")
     p.add_argument("--no-union", action="store_true",
@@ -69,6 +104,7 @@ def app_config(args) -> dict:
     """Command-line options as ``create_app`` configuration keys."""
     return {
         "KG_FILES": args.files or None,
+        "SAVED_QUERIES_DIR": args.queries,
         "KG_BASE": args.base,
         "KG_CACHE_DIR": args.cache_dir,
         "KG_UNION": not args.no_union,
@@ -137,10 +173,32 @@ def _load_built_in_child(cfg: dict):
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
+def check_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (None: it can), tried before the slow
+    build so that a busy port is one line, not gunicorn's retries."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            return f"cannot listen on {host}:{port}: {reason}"
+    return None
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    problem = check_listen(args.host, args.port)
+    if problem:
+        print(f"server.py: {problem}", file=sys.stderr)
+        return 2
     cfg = app_config(args)
     try:
         if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
@@ -155,7 +213,13 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
-    app = create_app(cfg, dataset=dataset)
+    from admiukg.queries.catalogue import QueryDefinitionError
+
+    try:
+        app = create_app(cfg, dataset=dataset)
+    except QueryDefinitionError as exc:  # a malformed --queries file: FILE:LINE: message
+        print(f"server.py: cannot serve the saved queries: {exc}", file=sys.stderr)
+        return 2
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,

@@ -28,7 +28,9 @@ def parse(response, fmt) -> rdflib.Graph:
     g = rdflib.Graph()
     if fmt == "json-ld":
         quads = pyoxigraph.parse(response.data, format=pyoxigraph.RdfFormat.JSON_LD)
-        nt = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+        # the default graph: a document's named graph only repeats its entailed facts
+        triples = [q.triple for q in quads if q.graph_name == pyoxigraph.DefaultGraph()]
+        nt = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return g.parse(data=nt, format="nt")
     return g.parse(data=response.data, format=fmt)
 
@@ -82,7 +84,7 @@ def test_description_has_own_triples_labels_inbound_links_and_provenance(ld_clie
 
 def test_document_names_the_thing_it_describes(ld_client):
     r = ld_client.get("/doc/cumulus.ttl")
-    assert r.headers["Link"] == f'<{ID}cumulus>; rel="describes"'
+    assert r.headers["Link"].split(", ")[0] == f'<{ID}cumulus>; rel="describes"'
 
 
 def test_slugs_with_sub_paths_dereference(ld_client):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 import requests
-from sparql_live import ROOT, LiveServer
+from sparql_live import ROOT, LiveServer, free_port
 
 from admiukg import config
 from admiukg.store import local as dataset
@@ -50,7 +50,7 @@ def test_refuses_bad_files_with_a_clear_message(tmp_path, content, name, message
     path = tmp_path / name
     if content is not None:
         path.write_text(content)
-    r = run_server(path, "--port", "1", "--cache-dir", tmp_path / "cache")
+    r = run_server(path, "--port", free_port(), "--cache-dir", tmp_path / "cache")
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr

@@ -90,3 +90,18 @@ def test_github_workflow_command_passes_on_the_bundled_graph():
     done = run(workflow_command())
     assert done.returncode == 0, done.stdout
     assert not re.search(r"^::error", done.stdout, re.M)
+
+
+def test_github_workflow_validates_the_checkout_not_an_installed_copy():
+    """A plain `pip install .` would validate share/admiukg in the virtualenv and annotate its
+    paths; the workflow installs editable and runs in the checkout."""
+    workflow = yaml.safe_load((ROOT / "docs/ci/github-workflow.yml").read_text("utf-8"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    assert any(s.get("uses", "").startswith("actions/checkout") for s in steps)
+    installs = [shlex.split(s["run"]) for s in steps if "pip install" in s.get("run", "")]
+    assert installs and all("-e" in argv or "--editable" in argv for argv in installs), installs
+    assert not any("working-directory" in s for s in steps)
+    # and the command annotates checkout-relative paths
+    done = run([*workflow_command(), BAD])
+    files = re.findall(r"^::\w+ file=([^,]+),", done.stdout, re.M)
+    assert files and all(not f.startswith("/") and "site-packages" not in f for f in files), files

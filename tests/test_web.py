@@ -45,7 +45,9 @@ def test_picture_has_a_timeline_of_start_years(landing):
 
 def test_landing_counts(landing, ld_app):
     ds = ld_app.extensions["admiukg"]
-    assert f"<b>{ds.triple_count:,}</b> triples" in landing
+    default_graph = {q.triple for q in ds.store if q.graph_name.value in ds.info.union}
+    assert f"<b>{len(default_graph):,}</b> triples" in landing  # the default graph, as stated
+    assert "ontology + data + inferred" in landing
     assert "<b>2</b> source excerpts" in landing
 
 

@@ -44,11 +44,15 @@ def _load_catalogue(state) -> None:
     # Read once at start-up: a malformed query file stops the server loudly
     # instead of surfacing later as a 500 on one route.
     app = state.app
-    directory = Path(app.config.get(DIR_KEY) or config.QUERIES_DIR)
+    dataset = app.extensions.get("admiukg")
+    chosen = app.config.get(DIR_KEY)
+    if chosen is None and dataset is not None and not getattr(dataset, "graphs", True):
+        app.extensions[_EXT_KEY] = {}  # other files: ADMİU's questions do not apply
+        return
+    directory = Path(chosen or config.QUERIES_DIR)
     queries = savedqueries.catalogue(directory)
     # A server publishing under another base rebases every IRI at load; the saved
     # queries are written with the canonical one, so they follow.
-    dataset = app.extensions.get("admiukg")
     base = getattr(dataset, "base", None) or config.CANONICAL_BASE
     if base != config.CANONICAL_BASE:
         queries = {name: q.rebased(base) for name, q in queries.items()}

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from admiukg import formats, vocab
+from admiukg import formats, jsonld, vocab
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -198,6 +198,8 @@ def write_triples(triples, fmt: str, max_rows: int, prefixes=None) -> tuple[byte
         body = ox.serialize(items, format=rdf_format)
     else:
         body = ox.serialize(items, format=rdf_format, prefixes=prefixes or DEFAULT_PREFIXES)
+        if fmt == "jsonld":
+            body = jsonld.compact(body, prefixes or DEFAULT_PREFIXES)
     return body, len(items), truncated
 
 

@@ -20,6 +20,15 @@ def _site(endpoint: str) -> str:
     return (head if sep else endpoint.rstrip("/")) + "/"
 
 
+def _default_graph_text(union) -> str:
+    if isinstance(union, list):
+        return ("The default graph is the union of the named graphs "
+                + ", ".join(f"<{g}>" for g in union) + " (other named graphs are left out).")
+    if union:
+        return "The default graph is the union of all named graphs."
+    return "The default graph is the files' own default graph."
+
+
 def description_turtle(endpoint: str, info) -> str:
     """The service description as Turtle (absolute IRIs, no base)."""
     formats = " , ".join(f"<{FORMAT_IRIS[k]}>" for k in list(RESULTS) + list(GRAPHS))
@@ -35,13 +44,13 @@ def description_turtle(endpoint: str, info) -> str:
         f"    sd:endpoint <{endpoint}> ;",
         "    sd:supportedLanguage sd:SPARQL11Query ;",
         f"    sd:resultFormat {formats} ;",
-        "    sd:feature sd:UnionDefaultGraph ;" if union else "",
+        # sd:UnionDefaultGraph says "the union of ALL named graphs": only true without a list
+        "    sd:feature sd:UnionDefaultGraph ;" if union is True else "",
         f"    dcterms:title {_lit(info.title)} ;",
         "    dcterms:description "
         + _lit("Read-only SPARQL 1.1 endpoint (no SPARQL Update, no SERVICE, no LOAD). "
-               "The default graph is the union of the named graphs"
-               + (" except the SHACL shapes" if isinstance(union, list) else "")
-               + "; FROM / default-graph-uri select local graphs only.")
+               + _default_graph_text(union)
+               + " FROM / default-graph-uri select local graphs only.")
         + " ;",
         "    sd:defaultDataset <" + endpoint + "#dataset> .",
         "",
@@ -58,6 +67,7 @@ def description_turtle(endpoint: str, info) -> str:
     lines += [
         "",
         f"<{endpoint}#default-graph> a sd:Graph , void:Dataset ;",
+        f"    dcterms:description {_lit(_default_graph_text(union) + ' The counts are over it.')} ;",
         f"    void:triples {int(stats.get('triples', info.triples))} ;",
         f"    void:distinctSubjects {int(stats.get('distinctSubjects', 0))} ;",
         f"    void:properties {int(stats.get('properties', 0))} ;",

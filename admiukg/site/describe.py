@@ -54,6 +54,22 @@ def data_scope(ds) -> dict:
     return {"use_default_graph_as_union": True}
 
 
+def default_graphs(ds) -> list[str] | None:
+    """The graph IRIs the endpoint's default graph unites; None: all graphs (or, with
+    ``--no-union``, the files' own default graph: see :func:`default_scope`)."""
+    union = getattr(getattr(ds, "info", None), "union", True)
+    return list(union) if isinstance(union, list) else None
+
+
+def default_scope(ds) -> dict:
+    """``Store.query`` arguments for what the endpoint's default graph holds."""
+    graphs = default_graphs(ds)
+    if graphs is not None:
+        return {"default_graph": [NamedNode(g) for g in graphs]}
+    union = getattr(getattr(ds, "info", None), "union", True)
+    return {"use_default_graph_as_union": True} if union else {}
+
+
 def exists(ds, iri: str) -> bool:
     """True when *iri* is the subject or object of any triple in any graph."""
     node = NamedNode(iri)
@@ -71,7 +87,7 @@ def incoming(ds, node, roles=("data",)) -> list[Quad]:
     return [q for g in graph_nodes(ds, roles) for q in ds.store.quads_for_pattern(None, None, node, g)]
 
 
-def _bnode_closure(ds, quads, out: set, depth=BNODE_DEPTH) -> None:
+def bnode_closure(ds, quads, out: set, depth=BNODE_DEPTH) -> None:
     """Add the triples of blank nodes reached from *quads* (a restriction is
     meaningless without them)."""
     frontier = [q.object for q in quads if isinstance(q.object, BlankNode)]
@@ -115,7 +131,7 @@ def describe(ds, iri: str) -> list[Triple]:
     out: set[Triple] = set()
     own = outgoing(ds, node)
     out.update(q.triple for q in own)
-    _bnode_closure(ds, own, out)
+    bnode_closure(ds, own, out)
     inbound = incoming(ds, node, ASSERTED_ROLES)
     out.update(q.triple for q in inbound)
     linked = {q.object for q in own if isinstance(q.object, NamedNode)}

@@ -127,7 +127,7 @@ def _texts(ds, node, predicates, role="ontology") -> list[dict]:
 
 
 def _entry(ds, node, lang, rows) -> dict:
-    local = node.value.split("#", 1)[1]
+    local = node.value.rsplit("#", 1)[1] if "#" in node.value else node.value.rstrip("/").rsplit("/", 1)[-1]
     entry = {
         "anchor": local,
         "iri": node.value,
@@ -156,9 +156,24 @@ def _entry(ds, node, lang, rows) -> dict:
     return entry
 
 
-def ontology_model(ds, lang) -> dict:
-    onto = NamedNode(ds.base + "ontology")
-    ns = ds.base + "ontology#"
+TERM_KINDS = (OWL + "Class", RDFS + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
+              OWL + "AnnotationProperty", RDF + "Property")
+
+
+def ontology_namespace(ds, onto: str) -> str:
+    """The namespace of an ontology's terms: its vann:preferredNamespaceUri, else whichever of
+    ``IRI#``, ``IRI/`` or the IRI itself holds the most declared classes and properties."""
+    declared = [s.value for kind in TERM_KINDS for s in _subjects(ds, RDF + "type", NamedNode(kind))
+                if isinstance(s, NamedNode)]
+    vann = [v.value for v in _objects(ds, NamedNode(onto), "http://purl.org/vocab/vann/preferredNamespaceUri")]
+    candidates = vann + [onto + "#", onto + "/", onto]
+    return max(candidates, key=lambda ns: sum(t.startswith(ns) and t != onto for t in declared))
+
+
+def ontology_model(ds, lang, onto_iri: str | None = None) -> dict:
+    """The reference page of the bundled ontology, or of *onto_iri* (any owl:Ontology served)."""
+    onto = NamedNode(onto_iri or ds.base + "ontology")
+    ns = ontology_namespace(ds, onto.value) if onto_iri else ds.base + "ontology#"
 
     def typed(kind):
         own = {
@@ -218,18 +233,39 @@ def ontology_model(ds, lang) -> dict:
         "classes": classes,
         "property_sections": sections,
         "namespace": ns,
+        "prefix": next((p for p, iri in d.prefixes(ds.base).items() if iri == ns), None),
     }
 
 
-def ontology_page(lang: str) -> str:
+def ontology_page(lang: str, onto_iri: str | None = None, others=()) -> str:
     ds = current_app.extensions["admiukg"]
+    links = _rdf_links("ontology")
+    if onto_iri:
+        from urllib.parse import quote
+
+        links = [(name, f"{href}?iri={quote(onto_iri, safe='')}") for name, href in links]
     return render_template(
         "ontology.html",
-        onto=ontology_model(ds, lang),
+        onto=ontology_model(ds, lang, onto_iri),
+        others=[o for o in others if o != onto_iri],
         lang=lang,
         t=i18n.strings(lang),
-        rdf_links=_rdf_links("ontology"),
+        rdf_links=links,
     )
+
+
+def ontology_triples(ds, onto_iri: str) -> list:
+    """The triples of an ontology served from arbitrary files: about it and about every term in
+    its namespace, with the blank nodes they use (restrictions, lists)."""
+    ns = ontology_namespace(ds, onto_iri)
+    out: set = set()
+    subjects = {q.subject for q in ds.store.quads_for_pattern(None, None, None)
+                if isinstance(q.subject, NamedNode) and (q.subject.value == onto_iri or q.subject.value.startswith(ns))}
+    for s in subjects:
+        own = d.outgoing(ds, s)
+        out.update(q.triple for q in own)
+        d.bnode_closure(ds, own, out)
+    return sorted(out, key=str)
 
 
 # --- shapes -------------------------------------------------------------------

@@ -6,7 +6,7 @@ data's own labels come from the graph, only page chrome lives here.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, has_app_context, request
 
 LANGUAGES = ("en", "az")
 DEFAULT = "en"
@@ -22,6 +22,21 @@ STRINGS = {
         "void": "Dataset description (VoID)",
         "types": "Types",
         "inferred_types": "Also (inferred)",
+        "inferred": "inferred",
+        "visit_within": "Visit within",
+        "other_ontologies": "Other ontologies in these files",
+        "visits_by_project": "Visits by project",
+        "counted_over": "Counted over the default graph that queries see:",
+        "inferred_facts": "Inferred facts",
+        "inferred_facts_intro": "Entailed by OWL 2 RL from the ontology, never asserted (named graph inferred). Open one to see why it holds.",
+        "why": "why?",
+        "explanation": "Why this holds",
+        "asserted_in": "asserted in the graph",
+        "entailed_in": "entailed, in the graph",
+        "by_rule": "by the OWL 2 RL rule",
+        "from_axiom": "from the ontology axiom",
+        "from_premises": "from",
+        "no_source": "no source excerpt cited",
         "properties": "Properties",
         "inbound": "Referenced by",
         "sources": "Source excerpts",
@@ -113,6 +128,21 @@ STRINGS = {
         "void": "Verilənlər toplusunun təsviri (VoID)",
         "types": "Tiplər",
         "inferred_types": "Həmçinin (çıxarılmış)",
+        "inferred": "çıxarılmış",
+        "visit_within": "Layihə çərçivəsində səfər",
+        "other_ontologies": "Bu fayllardakı digər ontologiyalar",
+        "visits_by_project": "Layihələr üzrə səfərlər",
+        "counted_over": "Sorğuların gördüyü standart qraf üzrə sayılıb:",
+        "inferred_facts": "Çıxarılmış faktlar",
+        "inferred_facts_intro": "Ontologiyadan OWL 2 RL ilə çıxarılıb, heç vaxt təsdiq edilməyib (inferred adlı qraf). Niyə doğru olduğunu görmək üçün birini açın.",
+        "why": "niyə?",
+        "explanation": "Niyə doğrudur",
+        "asserted_in": "təsdiq edildiyi qraf",
+        "entailed_in": "çıxarılıb, qraf",
+        "by_rule": "OWL 2 RL qaydası",
+        "from_axiom": "ontologiya aksiomu",
+        "from_premises": "əsaslar",
+        "no_source": "mənbə cümləsi göstərilməyib",
         "properties": "Xassələr",
         "inbound": "İstinad edənlər",
         "sources": "Mənbə çıxarışları",
@@ -208,7 +238,13 @@ def current_lang() -> str:
 
 
 def strings(lang: str) -> dict[str, str]:
-    return STRINGS[lang]
+    """UI strings; over arbitrary files (a dataset without the bundled graph's roles) the site
+    is named after the files' own title and description, never ADMİU."""
+    ds = current_app.extensions.get("admiukg") if has_app_context() else None
+    if ds is None or getattr(ds, "graphs", None) or not hasattr(ds, "info"):
+        return STRINGS[lang]
+    info = ds.info
+    return {**STRINGS[lang], "site": info.title, "intro": getattr(info, "description", "") or ""}
 
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"

@@ -16,17 +16,26 @@ variant) and serve the whole ontology / shapes graph.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from admiukg.endpoint import negotiation
-from admiukg.site import describe, docs, dumps, i18n, rdfdocs, views
+from admiukg.site import (
+    describe,
+    docs,
+    documents,
+    dumps,
+    explain,
+    explainview,
+    i18n,
+    links,
+    rdfdocs,
+    views,
+)
 
 bp = Blueprint("linkeddata", __name__)
 
-DOC_EXTENSIONS = {ext: key for ext, key in rdfdocs.EXTENSIONS.items() if key in rdfdocs.TRIPLE_FORMATS}
-GRAPH_DOC_OFFERS = rdfdocs.RESOURCE_OFFERS + (
-    ("application/n-quads", "nquads"),
-    ("application/trig", "trig"),
-)
+DOC_EXTENSIONS = {ext: key for ext, key in rdfdocs.EXTENSIONS.items() if key in rdfdocs.DOCUMENT_FORMATS}
+GRAPH_DOC_OFFERS = rdfdocs.RESOURCE_OFFERS
 
 
 def dataset():
@@ -104,6 +113,7 @@ def document(docpath: str):
     if fmt == "html":
         lang = i18n.current_lang()
         page = views.entity(ds, iri, lang)
+        page["inferred_facts"] = explainview.inferred_facts(ds, NamedNode(iri), lang)
         body = render_template(
             "entity.html",
             page=page,
@@ -114,9 +124,11 @@ def document(docpath: str):
         )
         response = current_app.response_class(body, content_type="text/html; charset=utf-8")
     else:
-        data = rdfdocs.serialise(describe.describe(ds, iri), fmt, describe.prefixes(ds.base))
+        data = documents.serialise(ds, iri, fmt, links.path("explain"))
         response = current_app.response_class(data, content_type=rdfdocs.content_type(fmt))
     response.headers["Link"] = f'<{iri}>; rel="describes"'
+    if fmt in rdfdocs.TRIPLE_FORMATS and "inferred" in ds.graphs:
+        response.headers["Link"] += f', </doc/{slug}.trig>; rel="alternate"; type="application/trig"'
     return _vary(response) if fmt == "html" else response
 
 
@@ -149,7 +161,34 @@ def _graph_document(role: str, path: str, html_view):
 @bp.get("/ontology")
 @bp.get("/ontology.<ext>")
 def ontology(ext: str | None = None):
+    ds = dataset()
+    found = getattr(ds.info, "ontologies", None) or []
+    if "ontology" not in ds.graphs and found:
+        return _files_ontology(ds, found, ext)
     return _graph_document("ontology", "ontology" + (f".{ext}" if ext else ""), docs.ontology_page)
+
+
+def _files_ontology(ds, found: list[str], ext: str | None):
+    """Over arbitrary files: a reference page (and RDF) for any owl:Ontology they hold;
+    ``?iri=`` picks one when there are several."""
+    iri = request.args.get("iri") or found[0]
+    if iri not in found:
+        abort(404, description=f"No owl:Ontology <{iri}> in the served files; they hold: "
+                               + ", ".join(f"<{o}>" for o in found) + ".")
+    if ext == "html":
+        fmt = "html"
+    elif ext:
+        fmt = rdfdocs.EXTENSIONS.get(ext)
+        if fmt is None:
+            abort(404, description=f"No {ext!r} form of /ontology.")
+    else:
+        fmt = negotiate(GRAPH_DOC_OFFERS)
+    if fmt == "html":
+        lang = i18n.current_lang()
+        body = docs.ontology_page(lang, iri, found)
+        return _vary(current_app.response_class(body, content_type="text/html; charset=utf-8"))
+    data = rdfdocs.serialise(docs.ontology_triples(ds, iri), fmt, describe.prefixes(ds.base))
+    return rdf_response(data, fmt)
 
 
 @bp.get("/ontology/<path:rest>")
@@ -184,3 +223,43 @@ def named_graph(name: str):
         return _vary(redirect(_keep_lang("/downloads/") + f"#graph-{role}", code=303))
     dump = dumps.dump(role, fmt)
     return rdf_response(dump.raw, fmt, f"/downloads/{dump.filename}")
+
+
+def _term(name: str, value: str | None, literal_ok: bool):
+    """A query parameter as an RDF term: an IRI, or (for ``o``) a literal in N-Triples form."""
+    if not value:
+        abort(400, description=f"/explain needs the parameter {name}= (an IRI"
+                               + (" or an N-Triples literal" if literal_ok else "") + ").")
+    try:
+        if literal_ok and value.startswith('"'):
+            quad = next(iter(parse(f"<urn:x:s> <urn:x:p> {value} .".encode(), format=RdfFormat.N_TRIPLES)))
+            return quad.object
+        return NamedNode(value)
+    except (ValueError, SyntaxError, StopIteration):
+        abort(400, description=f"{name}={value!r} is not an absolute IRI"
+                               + (' or an N-Triples literal such as "text"@en' if literal_ok else "") + ".")
+
+
+@bp.get("/explain")
+def explain_fact():
+    """Why a triple of the store holds: asserted (graph, source excerpts) or the OWL 2 RL
+    derivation (rule, axioms, premises, each explained in turn)."""
+    ds = dataset()
+    fmt = negotiate()
+    lang = i18n.current_lang() if fmt == "html" else None
+    fact = Triple(_term("s", request.args.get("s"), False), _term("p", request.args.get("p"), False),
+                  _term("o", request.args.get("o"), True))
+    proof, cut = explain.explain(ds, fact)
+    if proof is None:
+        if cut:
+            abort(503, description="no derivation found within the search bounds; try a more specific fact.")
+        return not_found(fmt, fact.subject.value)
+    if fmt == "html":
+        body = render_template("explain.html", proof=explainview.view(ds, proof, lang), lang=lang,
+                               t=i18n.strings(lang), rdf_links=[
+                                   (rdfdocs.FORMAT_NAMES[k], f"/explain?{explain.query_string(fact)}&format={k}")
+                                   for k in rdfdocs.TRIPLE_FORMATS + ("jsonld",)])
+        return _vary(current_app.response_class(body, content_type="text/html; charset=utf-8"))
+    prefixes = describe.prefixes(ds.base)
+    data = rdfdocs.serialise(explainview.triples(ds, proof), fmt, prefixes)
+    return rdf_response(data, fmt)

@@ -39,6 +39,9 @@ def page_helpers():
         "lang_url": lang_url,
         "lang_href": lang_href,
         "kg_base": ds.base if ds is not None else "",
+        # other files may hold no ontology or shapes: no link to a page that would be a 404
+        "has_ontology": ds is None or "ontology" in ds.graphs or bool(getattr(ds.info, "ontologies", None)),
+        "has_shapes": ds is None or "shapes" in ds.graphs,
     }
 
 
@@ -59,7 +62,7 @@ def landing():
         lang=lang,
         t=t,
         stats=_statistics(ds),
-        picture=relations.svg(ds, lang, t),
+        picture=relations.svg(ds, lang, t) if ds.graphs else None,  # ADMİU's picture: bundled graph only
         graphs=ds.graphs,
     )
     return current_app.response_class(body, content_type="text/html; charset=utf-8")

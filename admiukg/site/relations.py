@@ -48,7 +48,9 @@ SELECT DISTINCT ?kind ?node ?year ?via WHERE {
 }
 """
 KINDS = ("network", "project", "funder", "country")
-WIDTH, HEIGHT = 1000, 640
+WIDTH, HEIGHT = 1000, 700
+#: One colour per project (Okabe-Ito: tells apart with common colour blindness); its visits share it.
+PALETTE = ("#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 LABEL_MAX = 30
 
 
@@ -62,6 +64,7 @@ class Node:
     x: float = 0
     y: float = 0
     year: str | None = None
+    colour: str | None = None
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Picture:
     nodes: list[Node] = field(default_factory=list)
     edges: list[tuple[Node, Node, str]] = field(default_factory=list)
     timeline: list[dict] = field(default_factory=list)
+    visits: list[dict] = field(default_factory=list)  # project -> country, coloured per project
+    visit_legend: list[dict] = field(default_factory=list)
 
     def of_kind(self, kind):
         return [n for n in self.nodes if n.kind == kind]
@@ -121,8 +126,32 @@ def build(ds, lang: str) -> Picture | None:
     for n in picture.nodes:
         if n.kind in ("network", "project"):
             picture.edges.insert(0, (picture.center, n, n.year or ""))
+    for i, n in enumerate(picture.of_kind("project")):
+        n.colour = PALETTE[i % len(PALETTE)]
     _layout(picture)
+    _visits(picture)
     return picture
+
+
+def _visits(p: Picture) -> None:
+    """The project → country edges as their own coloured curves, fanned out at both ends so that
+    two projects' visits to one country stay two visible lines; and a legend of the projects."""
+    pairs = [(a, b) for a, b, _ in p.edges if b.kind == "country"]
+    p.edges = [e for e in p.edges if e[1].kind != "country"]
+    projects = [n for n in p.of_kind("project") if any(a is n for a, _ in pairs)]
+    for a, b in pairs:
+        at_country = [x for x, y in pairs if y is b]
+        at_project = [y for x, y in pairs if x is a]
+        dx_end = (at_country.index(a) - (len(at_country) - 1) / 2) * 6
+        dx_start = (at_project.index(b) - (len(at_project) - 1) / 2) * 3
+        x0, y0, x1, y1 = a.x + dx_start, a.y + 12, b.x + dx_end, b.y - 10
+        mid = (y0 + y1) / 2 + (projects.index(a) - (len(projects) - 1) / 2) * 14
+        p.visits.append({"project": a, "country": b, "colour": a.colour,
+                         "d": f"M{x0:.1f},{y0:.1f} C{x0:.1f},{mid:.1f} {x1:.1f},{mid:.1f} {x1:.1f},{y1:.1f}"})
+    x = 90
+    for n in projects:
+        p.visit_legend.append({"node": n, "x": x})
+        x += 46 + 7.2 * len(n.label)
 
 
 def _column(nodes, x, top, bottom):

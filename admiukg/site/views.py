@@ -9,7 +9,7 @@ from flask import request
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from admiukg.site import describe as d
-from admiukg.site import i18n
+from admiukg.site import explain, i18n
 
 #: Shown first on an entity page, in this order; the rest sorts by label.
 LEADING_PREDICATES = (
@@ -21,6 +21,8 @@ LEADING_PREDICATES = (
     d.DCTERMS + "description",
 )
 TRANSLATION_HINT = "translation"
+#: Entailed facts explained on one page; more are listed in the RDF documents.
+MAX_EXPLAINED = 200
 #: Datatypes whose values read fine without a tag.
 QUIET_DATATYPES = {
     d.XSD + t for t in ("string", "integer", "decimal", "boolean", "nonNegativeInteger", "gYear")
@@ -62,7 +64,7 @@ def term(ds, node, lang: str) -> dict:
     }
 
 
-def _excerpt(ds, node: NamedNode, lang: str) -> dict | None:
+def excerpt_of(ds, node: NamedNode, lang: str) -> dict | None:
     """The verbatim text (prov:value) and its translation (another-language
     literal whose predicate names a translation, else any @en literal)."""
     quads = d.outgoing(ds, node)
@@ -99,6 +101,11 @@ def entity(ds, iri: str, lang: str) -> dict:
     for q in own:
         if q.predicate != d.RDF_TYPE:
             grouped.setdefault(q.predicate, []).append(q.object)
+    entailed = {}  # (predicate, object) -> the fact, for values shown as inferred
+    for q in inferred:
+        if q.predicate != d.RDF_TYPE and q.object not in grouped.get(q.predicate, ()):
+            grouped.setdefault(q.predicate, []).append(q.object)
+            entailed[(q.predicate, q.object)] = q.triple
 
     def order(pred):
         v = pred.value
@@ -106,8 +113,15 @@ def entity(ds, iri: str, lang: str) -> dict:
             return (0, LEADING_PREDICATES.index(v), "")
         return (1, 0, (d.label(ds, pred, lang) or v).lower())
 
+    def value(p, o):
+        shown = term(ds, o, lang)
+        fact = entailed.get((p, o))
+        if fact is not None:
+            shown = {**shown, "inferred": True, "why": "/explain?" + explain.query_string(fact)}
+        return shown
+
     properties = [
-        {"predicate": term(ds, p, lang), "values": [term(ds, o, lang) for o in _sort_values(objs, lang)]}
+        {"predicate": term(ds, p, lang), "values": [value(p, o) for o in _sort_values(objs, lang)]}
         for p, objs in sorted(grouped.items(), key=lambda kv: order(kv[0]))
     ]
     inbound_grouped: OrderedDict[NamedNode, list] = OrderedDict()
@@ -127,9 +141,9 @@ def entity(ds, iri: str, lang: str) -> dict:
     for q in d.incoming(ds, node):
         if isinstance(q.subject, NamedNode):
             sources.extend(s for s in d.derived_from(ds, q.subject) if s not in sources)
-    self_excerpt = _excerpt(ds, node, lang)
+    self_excerpt = excerpt_of(ds, node, lang)
     # An excerpt's page shows its own text; the facts citing it are its inbound links.
-    excerpts = [] if self_excerpt else [e for e in (_excerpt(ds, s, lang) for s in sources) if e]
+    excerpts = [] if self_excerpt else [e for e in (excerpt_of(ds, s, lang) for s in sources) if e]
     return {
         "iri": iri,
         "curie": d.compact(iri, ds.base),

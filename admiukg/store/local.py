@@ -30,12 +30,14 @@ import pyoxigraph as ox
 from admiukg import config, formats, progress
 from admiukg.errors import KGError
 from admiukg.graph import inference
+from admiukg.store.cachekey import validity_key
+from admiukg.store.identity import identity
 from admiukg.validation.validate import validate
 
 log = logging.getLogger("admiukg.store.local")
 
 #: Bump when the store layout changes, to invalidate cached stores.
-STORE_VERSION = "1"
+STORE_VERSION = "2"
 
 
 
@@ -61,6 +63,8 @@ class DatasetInfo:
     title: str = "ADMİU Knowledge Graph"
     base: str = config.CANONICAL_BASE
     stats: dict = field(default_factory=dict)  # VoID statistics of the default (union) graph
+    description: str = ""  # FILE mode: from the files' own VoID/DCAT or owl:Ontology
+    ontologies: list = field(default_factory=list)  # FILE mode: IRIs of the owl:Ontology in the files
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -224,10 +228,16 @@ def _open_cached(final: Path) -> DatasetInfo | None:
     return info
 
 
-def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
+def _build_store(final: Path, load, union: bool, named=None, **info_kw) -> DatasetInfo:
     """Create the store in a temporary sibling directory via ``load(store)``, then publish it."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
+    except OSError as exc:  # an unwritable cache costs the fast restart, not the server
+        log.warning("cannot write the store cache %s (%s); building in a temporary directory",
+                    final.parent, exc)
+        final = Path(tempfile.mkdtemp(prefix="admiukg-store-")) / final.name
+        tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp-", dir=final.parent))
     t0 = time.perf_counter()
     try:
         store = ox.Store(str(tmp / "store"))
@@ -236,6 +246,8 @@ def _build_store(final: Path, load, union: bool, **info_kw) -> DatasetInfo:
             store.flush()
             store.optimize()
             sizes, total, stats = _stats(store, union)
+            if named is not None:
+                info_kw.update(identity(store, named))
         del store
     except DatasetError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -275,8 +287,7 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
                     raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
             return {}
 
-        info = _build_store(final, load, union, sources=[str(p) for p in paths],
-                            title="RDF files: " + ", ".join(p.name for p in paths), base=base)
+        info = _build_store(final, load, union, named=paths, sources=[str(p) for p in paths], base=base)
     info.load_seconds = round(time.perf_counter() - t0, 3)
     return info
 
@@ -321,13 +332,7 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
         raise DatasetError(
             f"no bundled graph found: {config.ONTOLOGY_DIR} and {config.DATA_DIR} hold no .ttl files"
         )
-    # the verdict also depends on the checks and the validator: a change there re-validates
-    package = Path(__file__).resolve().parents[1]
-    verdict_inputs = sorted((config.QUERIES_DIR / "checks").glob("*.rq")) + [
-        package / m for m in ("validation/validate.py", "graph/inference.py", "validation/hygiene.py",
-                              "graph/rdfload.py", "queries/catalogue.py", "store/local.py")
-        if (package / m).exists()]
-    key = _hash_files(inputs + verdict_inputs, f"bundled base={base}")
+    key = validity_key(inputs, f"bundled base={base}", STORE_VERSION)
     final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
     info = _open_cached(final)
     if info is None:

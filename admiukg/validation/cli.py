@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ontology", action="append", metavar="FILE",
                         help="use this ontology file instead of the bundled ontology (repeatable)")  # fmt: skip
     parser.add_argument("--shapes", metavar="FILE", help="use this SHACL shapes file instead of the bundled one")
-    parser.add_argument("--no-cache", action="store_true", help="recompute OWL RL entailments (ignore .cache/)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute OWL RL entailments (ignore the cache in ~/.cache/admiukg)")
     return parser
 
 
