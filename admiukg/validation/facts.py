@@ -138,7 +138,7 @@ def _divergence(quote: str, text: str) -> str:
         low, high = (mid, high) if quote[:mid] in text else (low, mid - 1)
     seen = quote[max(0, low - 30):low]
     wrong = quote[low:low + 12]
-    return f"matches up to «…{seen}», then reads «{wrong}…» ({ascii(wrong[:3])})"
+    return f"matches up to «…{seen}», then reads «{wrong}…» ({wrong[:3]!a})"
 
 
 # -- labels and linked entities --------------------------------------------------------------
