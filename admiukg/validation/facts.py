@@ -58,7 +58,7 @@ def check(graph: Graph, data_paths: Iterable[Path] = ()) -> list[Finding]:
     texts, found = _source_texts(graph, list(data_paths))
     found += _quotes(graph, texts)
     classes = _class_closure(graph)
-    for fact in sorted({s for p in CITES for s in graph.subjects(p, None)}):
+    for fact in sorted({s for p in CITES for s in graph.subjects(p, None)}, key=str):
         excerpts = [e for p in CITES for e in graph.objects(fact, p)
                     if any(d in texts for d in graph.objects(e, PROV.wasQuotedFrom))]
         if not excerpts:
@@ -93,7 +93,7 @@ def _source_texts(graph: Graph, data_paths: list[Path]) -> tuple[dict, list[Find
     """document -> its text, for each document whose file is found and whose checksum holds."""
     texts, found = {}, []
     folders = [p.parent / "source" for p in data_paths] + [config.DATA_DIR / "source"]
-    for doc in sorted(graph.subjects(RDF.type, AU.SourceDocument)):
+    for doc in sorted(graph.subjects(RDF.type, AU.SourceDocument), key=str):
         name = graph.value(doc, AU.fileName)
         if name is None:
             found.append(_finding("source-file", f"source document {_short(doc)} names no au:fileName, so "
@@ -117,7 +117,7 @@ def _source_texts(graph: Graph, data_paths: list[Path]) -> tuple[dict, list[Find
 
 def _quotes(graph: Graph, texts: dict) -> list[Finding]:
     found = []
-    for excerpt in sorted(graph.subjects(RDF.type, AU.SourceExcerpt)):
+    for excerpt in sorted(graph.subjects(RDF.type, AU.SourceExcerpt), key=str):
         for doc in graph.objects(excerpt, PROV.wasQuotedFrom):
             text = texts.get(doc)
             if text is None:
@@ -180,7 +180,7 @@ def _own_label(graph, classes, fact, text, excerpts) -> list[Finding]:
 
 def _linked_entities(graph, classes, fact, text, excerpts, implicit) -> list[Finding]:
     found = []
-    for prop, target in sorted(graph.predicate_objects(fact)):
+    for prop, target in sorted(graph.predicate_objects(fact), key=lambda po: (str(po[0]), str(po[1]))):
         if prop in CITES or prop == RDF.type or not isinstance(target, URIRef) or target in implicit:
             continue
         if not _kinds(graph, classes, target) & NAMED:
@@ -195,7 +195,7 @@ def _linked_entities(graph, classes, fact, text, excerpts, implicit) -> list[Fin
 
 def _numbers(graph, fact, text, excerpts) -> list[Finding]:
     found = []
-    for prop, value in sorted(graph.predicate_objects(fact)):
+    for prop, value in sorted(graph.predicate_objects(fact), key=lambda po: (str(po[0]), str(po[1]))):
         if not isinstance(value, Literal) or value.datatype not in NUMERIC:
             continue
         digits = str(value)
