@@ -253,6 +253,9 @@ _DCT = "http://purl.org/dc/terms/"
 _PROV = "http://www.w3.org/ns/prov#"
 _ORG = "http://www.w3.org/ns/org#"
 _OWL = "http://www.w3.org/2002/07/owl#"
+_SDO = "https://schema.org/"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 #: Readable names for the borrowed terms pages show most (the graph does not
 #: label other vocabularies' terms): IRI -> (en, az).
@@ -275,6 +278,17 @@ TERM_LABELS = {
     _DCT + "language": ("language", "dil"),
     _DCT + "format": ("format", "format"),
     _PROV + "wasDerivedFrom": ("derived from", "mənbəyi"),
+    _PROV + "wasInfluencedBy": ("source sentence", "mənbə cümləsi"),
+    _DCT + "identifier": ("identifier", "identifikator"),
+    _DCT + "subject": ("subject", "mövzu"),
+    _SDO + "name": ("name (schema.org)", "ad (schema.org)"),
+    _SDO + "sameAs": ("same as", "eynidir"),
+    _FOAF + "name": ("name (FOAF)", "ad (FOAF)"),
+    _FOAF + "homepage": ("homepage", "rəsmi sayt"),
+    _FOAF + "isPrimaryTopicOf": ("described in", "təsvir olunur"),
+    _RDF + "subject": ("statement about", "ifadənin subyekti"),
+    _RDF + "predicate": ("property", "xassə"),
+    _RDF + "object": ("value", "dəyər"),
     _PROV + "value": ("verbatim text", "hərfi mətn"),
     _PROV + "wasQuotedFrom": ("quoted from", "sitat gətirilib"),
     _ORG + "member": ("member", "üzv"),

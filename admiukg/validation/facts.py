@@ -138,7 +138,7 @@ def _divergence(quote: str, text: str) -> str:
         low, high = (mid, high) if quote[:mid] in text else (low, mid - 1)
     seen = quote[max(0, low - 30):low]
     wrong = quote[low:low + 12]
-    return f"matches up to «…{seen}», then reads «{wrong}…» ({ascii(wrong[:3])})"
+    return f"matches up to «…{seen}», then reads «{wrong}…» ({wrong[:3]!a})"
 
 
 # -- labels and linked entities --------------------------------------------------------------
@@ -180,7 +180,7 @@ def _own_label(graph, classes, fact, text, excerpts) -> list[Finding]:
 
 def _linked_entities(graph, classes, fact, text, excerpts, implicit) -> list[Finding]:
     found = []
-    for prop, target in sorted(graph.predicate_objects(fact)):
+    for prop, target in sorted(graph.predicate_objects(fact), key=lambda po: (str(po[0]), str(po[1]))):
         if prop in CITES or prop == RDF.type or not isinstance(target, URIRef) or target in implicit:
             continue
         if not _kinds(graph, classes, target) & NAMED:
@@ -195,7 +195,7 @@ def _linked_entities(graph, classes, fact, text, excerpts, implicit) -> list[Fin
 
 def _numbers(graph, fact, text, excerpts) -> list[Finding]:
     found = []
-    for prop, value in sorted(graph.predicate_objects(fact)):
+    for prop, value in sorted(graph.predicate_objects(fact), key=lambda po: (str(po[0]), str(po[1]))):
         if not isinstance(value, Literal) or value.datatype not in NUMERIC:
             continue
         digits = str(value)
