@@ -33,6 +33,18 @@ STANDARD = {
 }
 
 
+#: The namespaces of the identifiers the data links to (countries, corporate bodies, Wikidata,
+#: the EU's research vocabularies), which the query editor completes too.
+LINKED = {
+    "eurio": "http://data.europa.eu/s66#",
+    "frapo": "http://purl.org/cerif/frapo/",
+    "vivo": "http://vivoweb.org/ontology/core#",
+    "wd": "http://www.wikidata.org/entity/",
+    "eucountry": "http://publications.europa.eu/resource/authority/country/",
+    "corpbody": "http://publications.europa.eu/resource/authority/corporate-body/",
+}
+
+
 def prefixes(base: str = config.CANONICAL_BASE) -> dict[str, str]:
     """The project's own namespaces under ``base``, then the standard ones."""
     return {
