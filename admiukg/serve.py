@@ -146,6 +146,10 @@ def main(argv=None) -> int:
 
             dataset = remote.connect_for_server(args, cfg)
         else:
+            from admiukg.endpoint import sandbox
+
+            if problem := sandbox.probe():  # query workers would refuse to start
+                raise DatasetError(problem)
             dataset = _load_built_in_child(cfg)
     except DatasetError as exc:
         print(f"server.py: cannot serve: {exc}", file=sys.stderr)
