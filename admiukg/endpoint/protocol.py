@@ -317,7 +317,7 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         return error_response(406, "no acceptable RDF format for a graph result; available: "
                               + ", ".join(m for m, _ in GRAPH_OFFERS[:6]), "not-acceptable")
     job = {
-        "query": info.text,
+        "query": query,  # as the client wrote it: the guard's decoding is only its own view
         "default_graphs": dg,
         "named_graphs": ng,
         "has_dataset": info.has_dataset,
