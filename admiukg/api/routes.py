@@ -135,14 +135,7 @@ _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>ADMİU KG: saved queries API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
- body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
- section{border:1px solid #ccc;border-radius:6px;padding:.6rem 1rem;margin:1rem 0}
- h2{font-size:1.1rem;margin:.2rem 0} code{background:#f4f4f4;padding:0 .2rem}
- .tags span{background:#eef;border-radius:3px;padding:0 .3rem;margin-right:.3rem;font-size:.85rem}
- label{display:block;margin:.3rem 0} input[type=text]{width:28rem;max-width:100%}
- details pre{background:#f8f8f8;padding:.5rem;overflow:auto}
-</style></head><body>
+<link rel="stylesheet" href="{{ url_for('static', filename='api.css') }}"></head><body>
 <h1>Saved queries API</h1>
 <p>Each saved query is an operation <code>GET /api/queries/NAME</code>. Parameters go in the query
 string; the result format follows the <code>Accept</code> header or <code>format=</code>.

@@ -370,8 +370,7 @@ def describe_service(params) -> Response:
 SIMPLE_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} – SPARQL</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-textarea{{width:100%;font-family:monospace;font-size:0.95rem}}</style></head>
+<link rel="stylesheet" href="/static/style.css"></head>
 <body><h1>{title}</h1>
 <p>SPARQL 1.1 endpoint at <code>{endpoint}</code> – read-only; {triples} triples.</p>
 <form method="post" action="{endpoint}">
