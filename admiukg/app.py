@@ -17,7 +17,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from admiukg import guard
-from admiukg.endpoint import bodydrain
+from admiukg.endpoint import bodydrain, negotiation
 from admiukg.store.local import ServedDataset, load_dataset
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.results import DEFAULT_PREFIXES
@@ -107,6 +107,15 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)
     for blueprint in (linkeddata.bp, downloads.bp, pages.bp, routes.bp):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def bounded_negotiation():  # a 745 KiB Accept would cost seconds of CPU to negotiate
+        for name in negotiation.NEGOTIATION_HEADERS:
+            value = request.headers.get(name)
+            if value is not None and len(value) > negotiation.MAX_HEADER:
+                return error_response(400, f"{name} header too long: {len(value)} characters "
+                                      f"(limit {negotiation.MAX_HEADER})", "header-too-long")
+        return None
 
     @app.after_request
     def cors(resp: Response) -> Response:

@@ -48,6 +48,8 @@ def local_href(iri: str, base: str) -> str | None:
     if href.startswith("//"):  # would read as another host ("//evil.example/")
         href = "/." + href
     explicit = request.args.get("lang")
+    if explicit not in i18n.LANGUAGES:
+        explicit = None
     if explicit and "#" not in href:
         href += ("&" if "?" in href else "?") + "lang=" + explicit
     elif explicit:
