@@ -132,7 +132,34 @@ def _load_built_in_child(cfg: dict):
     child = multiprocessing.get_context("fork").Process(target=build, name="store-build")
     child.start()
     child.join()
+    if child.exitcode and child.exitcode < 0:  # a parser crash: do not repeat it in here
+        raise DatasetError(f"building the store crashed (signal {-child.exitcode})")
     return load_dataset(cfg["KG_FILES"], **kwargs)
+
+
+def _check_inputs(files, cache_dir) -> None:
+    """Refuse, in one line, what would otherwise crash the store build: FIFOs, devices, files
+    over the size limit, XML entity bombs (pyoxigraph expands them until it aborts), and a
+    cache directory that cannot be created or written."""
+    import tempfile
+    from pathlib import Path
+
+    from admiukg import config
+    from admiukg.graph import safeinput
+
+    for name in files or ():
+        try:
+            safeinput.check_input(name)
+        except safeinput.InputError as exc:
+            where = f"{name}:{exc.line}" if exc.line else str(name)
+            raise DatasetError(f"{where}: {exc.message}") from None
+    folder = Path(cache_dir or config.CACHE_DIR)
+    try:
+        (folder / "stores").mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder / "stores").close()
+    except OSError as exc:
+        raise DatasetError(f"--cache-dir {folder}: cannot use it for stores: "
+                           f"{exc.strerror or exc}") from None
 
 
 def main(argv=None) -> int:
@@ -148,6 +175,7 @@ def main(argv=None) -> int:
         else:
             from admiukg.endpoint import sandbox
 
+            _check_inputs(args.files, args.cache_dir)
             if problem := sandbox.probe():  # query workers would refuse to start
                 raise DatasetError(problem)
             dataset = _load_built_in_child(cfg)
