@@ -59,6 +59,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reload", action="store_true",
                    help="watch the input files; swap in the new graph only if it loads and "
                    "validates (else keep serving the last good one; see /health)")
+    p.add_argument("--front", choices=("event-loop", "gthread"), default="event-loop",
+                   help="event-loop (default): uvicorn reads whole requests before a thread "
+                   "runs them (admiukg.front); gthread: gunicorn's threads read them, with no "
+                   "read timeout (slow clients can hold every thread)")
+    p.add_argument("--header-timeout", type=float, default=10.0,
+                   help="seconds a connection has to send complete request headers (default 10)")
+    p.add_argument("--body-timeout", type=float, default=30.0,
+                   help="seconds a client has to send its request body (default 30; 408 after)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -77,6 +85,8 @@ def app_config(args) -> dict:
         "QUERY_WORKERS": args.query_workers,
         "QUERY_MAX_DEPTH": args.max_depth,
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
+        "HEADER_TIMEOUT": args.header_timeout,
+        "BODY_TIMEOUT": args.body_timeout,
     }
 
 
@@ -190,7 +200,8 @@ def main(argv=None) -> int:
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
-        "worker_class": "gthread",
+        # requests read by an event loop, not by threads (admiukg.front)
+        "worker_class": "admiukg.front.Worker" if args.front == "event-loop" else "gthread",
         "threads": args.threads,
         "timeout": int(args.timeout) + 30,  # the query pool enforces the real deadline
         "graceful_timeout": 5,
