@@ -47,14 +47,21 @@ def readings(query: str, decoded: str, strict: bool) -> list[str]:
     return [engine, query] if strict else [engine]
 
 
+_last_error = threading.local()
+
+
 def _parse(text: str, update: bool = False):
     from rdflib.plugins.sparql import parser
 
+    _last_error.message = ""
     try:
         with _lock:
             return (parser.parseUpdate if update else parser.parseQuery)(text)
-    except Exception:  # ParseException, RecursionError on deep nesting, bad code points
-        return None
+    except RecursionError:
+        _last_error.message = "nested too deeply"
+    except Exception as exc:  # ParseException, bad code points
+        _last_error.message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return None
 
 
 def _names(tree) -> set[str]:
@@ -95,9 +102,10 @@ def _decide(query: str, decoded: str, strict: bool) -> None:
     suspect = [bool(_SERVICE.search(t) or _SERVICE.search(decoded)) for t in texts]
     if not strict and not any(suspect):
         return
-    parsed = 0
+    parsed, why = 0, ""
     for text, mentions_service in zip(texts, suspect):
         tree = _parse(text)
+        why = why or getattr(_last_error, "message", "")
         if tree is not None:
             parsed += 1
             if "ServiceGraphPattern" in _names(tree):
@@ -109,8 +117,8 @@ def _decide(query: str, decoded: str, strict: bool) -> None:
         if any(_parse(t, update=True) is not None for t in texts):
             raise Refused("SPARQL Update is not allowed: this endpoint is read-only", 403,
                           "update")
-        raise Refused("the endpoint's query checker (rdflib) cannot parse this query, so it is "
-                      "not sent to the store", 400, "unverifiable")
+        raise Refused(f"syntax error (as the endpoint's query checker, rdflib, reads it: {why}); "
+                      "the query is not sent to the store", 400, "syntax")
 
 
 def engine_reading_parses(query: str, decoded: str) -> bool:
