@@ -26,6 +26,7 @@ from uvicorn_worker import UvicornWorker
 
 HEADER_TIMEOUT = 10.0
 BODY_TIMEOUT = 30.0
+BUFFERED = 4 * 2**20  # responses up to this size free their thread before the client reads
 
 
 class BufferedWSGI:
@@ -68,13 +69,16 @@ class BufferedWSGI:
         environ["CONTENT_LENGTH"] = str(self.max_body + 1 if too_large else len(body))
         environ["wsgi.errors"] = sys.stderr
         loop = asyncio.get_running_loop()
-        status, headers, chunks = await loop.run_in_executor(self.pool, self._run, environ)
+        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
+        done = loop.run_in_executor(self.pool, self._run, environ, loop, queue)
+        status, headers = await queue.get()
         if too_large:  # the unread body cannot be skipped: end the connection after this
             headers = [h for h in headers if h[0] != b"connection"] + [(b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        for chunk in chunks[:-1]:
+        while (chunk := await queue.get()) is not None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": chunks[-1] if chunks else b""})
+        await send({"type": "http.response.body", "body": b""})
+        await done
 
     async def _body(self, receive) -> bytes | None:
         parts, size = [], 0
@@ -90,26 +94,53 @@ class BufferedWSGI:
             if not message.get("more_body"):
                 return b"".join(parts)
 
-    def _run(self, environ):
-        """In a worker thread: call the app and collect its response."""
-        started = {}
+    def _run(self, environ, loop, queue) -> None:
+        """In a worker thread: call the app and hand its response to the event loop. Up to
+        :data:`BUFFERED` bytes are collected first, so a small response frees the thread at
+        once; a larger one (a download) streams, at the pace the client reads."""
+        started: dict = {}
+        chunks: list[bytes] = []
+        size = 0
+        streaming = False
+
+        def put(item):
+            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+
+        def flush():
+            nonlocal streaming, chunks
+            if not streaming:
+                put((started["status"], started["headers"]))
+                streaming = True
+            if chunks:
+                put(b"".join(chunks))
+                chunks = []
 
         def start_response(status, headers, exc_info=None):
             started["status"] = int(status.split(" ", 1)[0])
             started["headers"] = [(k.lower().encode("latin1"), v.encode("latin1"))
                                   for k, v in headers]
-            return lambda data: chunks.append(data)
+            return chunks.append
 
-        chunks: list[bytes] = []
-        result = self.app(environ, start_response)
         try:
-            for chunk in result:
-                if chunk:
-                    chunks.append(chunk)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        return started["status"], started["headers"], chunks
+            result = self.app(environ, start_response)
+            try:
+                for chunk in result:
+                    if chunk:
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > BUFFERED:
+                            flush()
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception:  # the app's own handlers turn errors into responses; this is a bug
+            if streaming:
+                put(None)
+                raise
+            started.update(status=500, headers=[(b"content-type", b"text/plain; charset=utf-8")])
+            chunks = [b"500 internal error\n"]
+        flush()
+        put(None)
 
 
 class _TooLarge(Exception):
