@@ -18,6 +18,7 @@ import asyncio
 import io
 import json
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from a2wsgi.wsgi import build_environ
@@ -69,14 +70,16 @@ class BufferedWSGI:
         environ["CONTENT_LENGTH"] = str(self.max_body + 1 if too_large else len(body))
         environ["wsgi.errors"] = sys.stderr
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
-        done = loop.run_in_executor(self.pool, self._run, environ, loop, queue)
+        queue: asyncio.Queue = asyncio.Queue()
+        credit = threading.Semaphore(8)  # chunks in flight while streaming
+        done = loop.run_in_executor(self.pool, self._run, environ, loop, queue, credit)
         status, headers = await queue.get()
         if too_large:  # the unread body cannot be skipped: end the connection after this
             headers = [h for h in headers if h[0] != b"connection"] + [(b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         while (chunk := await queue.get()) is not None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            credit.release()
         await send({"type": "http.response.body", "body": b""})
         await done
 
@@ -94,7 +97,7 @@ class BufferedWSGI:
             if not message.get("more_body"):
                 return b"".join(parts)
 
-    def _run(self, environ, loop, queue) -> None:
+    def _run(self, environ, loop, queue, credit) -> None:
         """In a worker thread: call the app and hand its response to the event loop. Up to
         :data:`BUFFERED` bytes are collected first, so a small response frees the thread at
         once; a larger one (a download) streams, at the pace the client reads."""
@@ -104,7 +107,7 @@ class BufferedWSGI:
         streaming = False
 
         def put(item):
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+            loop.call_soon_threadsafe(queue.put_nowait, item)
 
         def flush():
             nonlocal streaming, chunks
@@ -112,6 +115,7 @@ class BufferedWSGI:
                 put((started["status"], started["headers"]))
                 streaming = True
             if chunks:
+                credit.acquire()  # released as the loop sends: the reader sets the pace
                 put(b"".join(chunks))
                 chunks = []
 
