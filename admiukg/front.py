@@ -20,6 +20,7 @@ import json
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 from a2wsgi.wsgi import build_environ
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -55,7 +56,7 @@ class BufferedWSGI:
         if not too_large:  # an announced oversize body is never read: the app answers 413
             try:
                 body = await asyncio.wait_for(self._body(receive), self.body_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return await _error(send, 408, "request-timeout", "request body not complete "
                                     f"within {self.body_timeout:g} s")
             except _TooLarge:
@@ -198,7 +199,8 @@ class HeaderTimeoutProtocol(H11Protocol):
 class Worker(UvicornWorker):
     """gunicorn worker: uvicorn (h11, asyncio) serving the Flask app through BufferedWSGI."""
 
-    CONFIG_KWARGS = {"loop": "asyncio", "http": HeaderTimeoutProtocol, "lifespan": "off"}
+    CONFIG_KWARGS: ClassVar[dict] = {"loop": "asyncio", "http": HeaderTimeoutProtocol,
+                                     "lifespan": "off"}
 
     async def _serve(self) -> None:
         flask_app = self.wsgi  # hooks and the reloader keep seeing the Flask app

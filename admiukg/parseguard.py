@@ -59,7 +59,7 @@ def _parse(text: str, update: bool = False):
             return (parser.parseUpdate if update else parser.parseQuery)(text)
     except RecursionError:
         _last_error.message = "nested too deeply"
-    except Exception as exc:  # ParseException, bad code points
+    except Exception as exc:  # noqa: BLE001 - ParseException, bad code points, …
         _last_error.message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     return None
 

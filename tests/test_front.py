@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import pytest
 
@@ -40,7 +41,7 @@ def run(app, sc, messages, timeout=5.0):
 
 
 class Echo:
-    config = {"MAX_CONTENT_LENGTH": 100}
+    config: ClassVar[dict] = {"MAX_CONTENT_LENGTH": 100}
 
     def __call__(self, environ, start_response):
         body = environ["wsgi.input"].read()

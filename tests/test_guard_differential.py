@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from netprobe import Listener, pyoxigraph_connects
 
 from admiukg.guard import GuardError, Limits, check
-from netprobe import Listener, pyoxigraph_connects
 
 LOCAL, STORE = Limits(), Limits(strict=True)
 QUERIES = Path(__file__).resolve().parent.parent / "queries"

@@ -12,9 +12,9 @@ import pytest
 import requests
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from test_browser import browser  # noqa: F401  (the shared headless Chromium fixture)
 
 from admiukg import config
-from test_browser import browser  # noqa: F401  (the shared headless Chromium fixture)
 
 BASE = config.CANONICAL_BASE
 SCRIPT_IRI = "javascript:alert(document.domain)"

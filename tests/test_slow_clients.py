@@ -12,7 +12,6 @@ import socket
 import time
 
 import pytest
-
 from slowclients import Attack, normal_client, summary
 from sparql_live import LiveServer
 
@@ -50,7 +49,7 @@ def test_unfinished_headers_are_cut_off(server):
                 if s.recv(1024) == b"":
                     closed = True
                     break
-            except socket.timeout:
+            except TimeoutError:
                 break
             except OSError:
                 closed = True
@@ -64,7 +63,7 @@ def read_reply(s) -> bytes:
     try:
         while chunk := s.recv(4096):
             reply += chunk
-    except (socket.timeout, ConnectionResetError):
+    except (TimeoutError, ConnectionResetError):
         pass
     return reply
 
