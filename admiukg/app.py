@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from admiukg import guard, vocab
 from admiukg.api import routes
 from admiukg.config import SERVER
-from admiukg.endpoint import bodydrain
+from admiukg.endpoint import bodydrain, negotiation
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.protocol import FastPath, ResponseCache, bp
 from admiukg.endpoint.responses import error_response, for_error
@@ -47,6 +47,10 @@ DEFAULTS = {
     "TESTING": False,
 }
 #: Feature blueprints, registered when their module is present.
+#: The policy of every page: no inline script or style, nothing from other origins, no framing.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml"}
 EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, Retry-After"
 
 
@@ -107,6 +111,15 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
     for blueprint in (linkeddata.bp, downloads.bp, pages.bp, routes.bp):
         app.register_blueprint(blueprint)
 
+    @app.before_request
+    def bounded_negotiation():  # a 745 KiB Accept would cost seconds of CPU to negotiate
+        for name in negotiation.NEGOTIATION_HEADERS:
+            value = request.headers.get(name)
+            if value is not None and len(value) > negotiation.MAX_HEADER:
+                return error_response(400, f"{name} header too long: {len(value)} characters "
+                                      f"(limit {negotiation.MAX_HEADER})", "header-too-long")
+        return None
+
     @app.after_request
     def cors(resp: Response) -> Response:
         resp.headers["Access-Control-Allow-Origin"] = "*"
@@ -116,7 +129,10 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
             resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
                 "Access-Control-Request-Headers", "Accept, Content-Type")
             resp.headers["Access-Control-Max-Age"] = "86400"
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        if resp.mimetype in ACTIVE_TYPES:  # pages: scripts only from our files, never framed
+            resp.headers["Content-Security-Policy"] = CSP
+            resp.headers["X-Frame-Options"] = "DENY"
         return resp
 
     @app.errorhandler(HTTPException)

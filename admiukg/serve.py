@@ -15,10 +15,15 @@ import multiprocessing
 import os
 import socket
 import sys
+import tempfile
+from pathlib import Path
 
-from admiukg import reloader
+from admiukg import config, reloader
 from admiukg.app import create_app
 from admiukg.config import SERVER
+from admiukg.endpoint import sandbox
+from admiukg.graph import safeinput
+from admiukg.queries.catalogue import QueryDefinitionError
 from admiukg.store import remote
 from admiukg.store.local import DatasetError, load_dataset
 
@@ -96,6 +101,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reload", action="store_true",
                    help="watch the input files; swap in the new graph only if it loads and "
                    "validates (else keep serving the last good one; see /health)")
+    p.add_argument("--front", choices=("event-loop", "gthread"), default="event-loop",
+                   help="event-loop (default): uvicorn reads whole requests before a thread "
+                   "runs them (admiukg.front); gthread: gunicorn's threads read them, with no "
+                   "read timeout (slow clients can hold every thread)")
+    p.add_argument("--header-timeout", type=float, default=10.0,
+                   help="seconds a connection has to send complete request headers (default 10)")
+    p.add_argument("--body-timeout", type=float, default=30.0,
+                   help="seconds a client has to send its request body (default 30; 408 after)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -115,6 +128,8 @@ def app_config(args) -> dict:
         "QUERY_WORKERS": args.query_workers,
         "QUERY_MAX_DEPTH": args.max_depth,
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
+        "HEADER_TIMEOUT": args.header_timeout,
+        "BODY_TIMEOUT": args.body_timeout,
     }
 
 
@@ -170,6 +185,8 @@ def _load_built_in_child(cfg: dict):
     child = multiprocessing.get_context("fork").Process(target=build, name="store-build")
     child.start()
     child.join()
+    if child.exitcode and child.exitcode < 0:  # a parser crash: do not repeat it in here
+        raise DatasetError(f"building the store crashed (signal {-child.exitcode})")
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
@@ -191,6 +208,25 @@ def check_listen(host: str, port: int) -> str | None:
     return None
 
 
+def _check_inputs(files, cache_dir) -> None:
+    """Refuse, in one line, what would otherwise crash the store build: FIFOs, devices, files
+    over the size limit, XML entity bombs (pyoxigraph expands them until it aborts), and a
+    cache directory that cannot be created or written."""
+    for name in files or ():
+        try:
+            safeinput.check_input(name)
+        except safeinput.InputError as exc:
+            where = f"{name}:{exc.line}" if exc.line else str(name)
+            raise DatasetError(f"{where}: {exc.message}") from None
+    folder = Path(cache_dir or config.CACHE_DIR)
+    try:
+        (folder / "stores").mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder / "stores").close()
+    except OSError as exc:
+        raise DatasetError(f"--cache-dir {folder}: cannot use it for stores: "
+                           f"{exc.strerror or exc}") from None
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
@@ -202,9 +238,11 @@ def main(argv=None) -> int:
     cfg = app_config(args)
     try:
         if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
-
             dataset = remote.connect_for_server(args, cfg)
         else:
+            _check_inputs(args.files, args.cache_dir)
+            if problem := sandbox.probe():  # query workers would refuse to start
+                raise DatasetError(problem)
             dataset = _load_built_in_child(cfg)
     except DatasetError as exc:
         print(f"server.py: cannot serve: {exc}", file=sys.stderr)
@@ -213,8 +251,6 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
-    from admiukg.queries.catalogue import QueryDefinitionError
-
     try:
         app = create_app(cfg, dataset=dataset)
     except QueryDefinitionError as exc:  # a malformed --queries file: FILE:LINE: message
@@ -223,7 +259,8 @@ def main(argv=None) -> int:
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
-        "worker_class": "gthread",
+        # requests read by an event loop, not by threads (admiukg.front)
+        "worker_class": "admiukg.front.Worker" if args.front == "event-loop" else "gthread",
         "threads": args.threads,
         "timeout": int(args.timeout) + 30,  # the query pool enforces the real deadline
         "graceful_timeout": 5,
@@ -238,7 +275,6 @@ def main(argv=None) -> int:
         "proc_name": "admiukg-sparql",
     }
     if args.reload:  # rebuild on input changes, swap only a good graph (admiukg.reloader)
-
         reloader.install(app, options, cfg)
     print(f"SPARQL endpoint: http://{args.host}:{args.port}/sparql  (health: /health)",
           file=sys.stderr, flush=True)

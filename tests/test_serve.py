@@ -95,7 +95,7 @@ def test_serves_every_rdf_syntax_and_keeps_named_graphs(files_server):
 def test_runs_under_gunicorn_not_the_dev_server(files_server):
     server, _, _ = files_server
     r = requests.get(server.url + "/health", timeout=30)
-    assert r.headers["Server"].startswith("gunicorn")
+    assert r.headers["Server"] == "uvicorn"  # uvicorn workers (admiukg.front) under gunicorn
     assert "Starting gunicorn" in server.log_text()
     assert "development server" not in server.log_text()
 

@@ -7,9 +7,9 @@ import io
 import json
 import os
 import re
-import time
 import subprocess
 import sys
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 

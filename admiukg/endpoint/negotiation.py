@@ -84,6 +84,12 @@ def content_type(fmt: str) -> str:
 
 # --- Accept parsing -------------------------------------------------------------------
 
+#: Bounds of what negotiation reads: browsers send about 100-300 characters, 5-10 ranges.
+MAX_HEADER = 4096
+MAX_RANGES = 64
+#: Request headers that negotiation (ours and Werkzeug's) parses.
+NEGOTIATION_HEADERS = ("Accept", "Accept-Language", "Accept-Charset", "Accept-Encoding")
+
 
 @dataclass(frozen=True)
 class MediaRange:
@@ -126,12 +132,14 @@ def _split_params(text: str) -> list[str]:
 def parse_accept(header: str | None) -> list[MediaRange]:
     """Parse an ``Accept`` header into media ranges; malformed entries are skipped.
 
-    An absent or empty header means ``*/*``.
+    An absent or empty header means ``*/*``. Only the first :data:`MAX_RANGES` ranges within
+    the first :data:`MAX_HEADER` characters count (the app answers 400 to longer headers;
+    this bounds the work for any other caller).
     """
     if header is None or not header.strip():
         return [MediaRange("*", "*", 1.0)]
     ranges = []
-    for item in header.split(","):
+    for item in header[:MAX_HEADER].split(",", MAX_RANGES)[:MAX_RANGES]:
         item = item.strip()
         if not item:
             continue

@@ -94,9 +94,11 @@ def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int
     import pyoxigraph as ox
 
     from admiukg.endpoint import results
+    from admiukg.endpoint.sandbox import deny_network
 
     store = ox.Store.read_only(store_path)
     results.warm_up(store)
+    deny_network()  # from here on the kernel refuses this process any network connection
     _set_memory_limit(memory_limit)
     conn.send(("ready", os.getpid()))
     while True:

@@ -98,8 +98,10 @@ class FastPath:
     """WSGI middleware answering repeated GET queries from the cache without Flask.
 
     A response is remembered only when the endpoint marks it cacheable (a successful query
-    result); the key is the raw request (path, query string, Accept, Host, scheme), so a hit is
-    byte-for-byte the response Flask produced, CORS and ``Vary`` headers included.
+    result); the key is the request (path, query string, the formats ``Accept`` negotiates to,
+    Host, scheme), so a hit is byte-for-byte the response Flask produced, CORS and ``Vary``
+    headers included. The key's bytes count against the cache's size; an over-long ``Accept``
+    skips the cache and gets the app's 400.
     """
 
     FLAG = "admiukg.cacheable"
@@ -110,11 +112,18 @@ class FastPath:
 
     @staticmethod
     def key(environ):
+        accept = environ.get("HTTP_ACCEPT")
         return ("wsgi", environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
-                environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
+                negotiation.choose(accept, RESULT_OFFERS), negotiation.choose(accept, GRAPH_OFFERS),
+                environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
+
+    @staticmethod
+    def key_bytes(key) -> int:
+        return sum(len(part) for part in key if isinstance(part, str))
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "GET" or not self.cache.enabled:
+        if environ.get("REQUEST_METHOD") != "GET" or not self.cache.enabled \
+                or len(environ.get("HTTP_ACCEPT", "")) > negotiation.MAX_HEADER:
             return self.wsgi_app(environ, start_response)
         key = self.key(environ)
         hit = self.cache.get(key)
@@ -141,7 +150,7 @@ class FastPath:
             if hasattr(result, "close"):
                 result.close()
         self.cache.put(key, (captured["status"], captured["headers"], body, *meta),
-                       len(body) + 512)
+                       len(body) + 512 + self.key_bytes(key))
         return [body]
 
 
@@ -301,7 +310,7 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         return error_response(406, "no acceptable RDF format for a graph result; available: "
                               + ", ".join(m for m, _ in GRAPH_OFFERS[:6]), "not-acceptable")
     job = {
-        "query": info.text,
+        "query": query,  # as the client wrote it: the guard's decoding is only its own view
         "default_graphs": dg,
         "named_graphs": ng,
         "has_dataset": info.has_dataset,
@@ -321,7 +330,8 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         _log(qhash, info.form, None, status, None, started, False, f" error={kind}")
         return error_response(status, message, kind)
     _, fmt, body, rows, truncated = reply
-    st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + len(query))
+    key_bytes = len(query) + len(endpoint) + sum(map(len, (dg or []) + (ng or [])))
+    st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + key_bytes)
     request.environ[FastPath.FLAG] = (qhash, rows)
     _log(qhash, info.form, fmt, 200, rows, started, False)
     return _result_response(fmt, body, rows, truncated, st.settings.max_rows)

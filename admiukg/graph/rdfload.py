@@ -22,6 +22,7 @@ from rdflib import BNode, Graph
 
 from admiukg import formats
 from admiukg.errors import KGError
+from admiukg.graph import safeinput
 
 #: pyoxigraph's syntax (chosen by file extension, as the server does) -> rdflib parser name.
 RDFLIB_PARSERS = {
@@ -115,14 +116,10 @@ def _load(path: Path) -> tuple[Graph, bytes]:
     if fmt is None:
         known = " ".join("." + e for e in sorted(formats.INPUTS))
         raise RDFLoadError(path, f"unknown RDF file extension {path.suffix!r} (known: {known})")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RDFLoadError(path, "no such file") from None
-    except IsADirectoryError:
-        raise RDFLoadError(path, "is a directory, not an RDF file") from None
-    except OSError as exc:
-        raise RDFLoadError(path, f"cannot read: {exc.strerror}") from None
+    try:  # regular files only, size-limited, XML entity bombs refused (admiukg.graph.safeinput)
+        raw = safeinput.read_input(path)
+    except safeinput.InputError as exc:
+        raise RDFLoadError(path, exc.message, exc.line) from None
 
     base = path.resolve().as_uri()
     if fmt == "xml":
@@ -137,8 +134,12 @@ def _load(path: Path) -> tuple[Graph, bytes]:
         with warnings.catch_warnings():  # rdflib's parsers use its own deprecated classes
             warnings.simplefilter("ignore", DeprecationWarning)
             target.parse(data=data, format=fmt, publicID=base)
+    except RecursionError:
+        raise RDFLoadError(path, "nested too deeply to parse") from None
     except Exception as exc:  # every parser has its own exception types
-        raise _explain(path, fmt, data, exc) from None
+        error = _explain(path, fmt, data, exc)
+        error.message = safeinput.shown(path, error.message)  # it may quote the file
+        raise error from None
 
     if fmt in QUAD_FORMATS:
         flat = Graph()
@@ -168,6 +169,8 @@ def _refuse_external_contexts(path: Path, text: str) -> None:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RDFLoadError(path, f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise RDFLoadError(path, "JSON nested too deeply to parse") from None
 
     def refs(node):
         if isinstance(node, dict):
@@ -183,7 +186,11 @@ def _refuse_external_contexts(path: Path, text: str) -> None:
             for item in node:
                 yield from refs(item)
 
-    for ref in refs(doc):
+    try:
+        ref = next(refs(doc), None)
+    except RecursionError:
+        raise RDFLoadError(path, "JSON nested too deeply to parse") from None
+    if ref is not None:
         line = _line_of(text, json.dumps(ref)) or _line_of(text, ref)
         raise RDFLoadError(
             path,

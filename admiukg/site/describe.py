@@ -72,7 +72,10 @@ def default_scope(ds) -> dict:
 
 def exists(ds, iri: str) -> bool:
     """True when *iri* is the subject or object of any triple in any graph."""
-    node = NamedNode(iri)
+    try:
+        node = NamedNode(iri)
+    except ValueError:  # a path no IRI can hold (space, "|", "<", NUL): nothing is there
+        return False
     for pattern in ((node, None, None), (None, None, node), (None, node, None)):
         for _ in ds.store.quads_for_pattern(*pattern):
             return True

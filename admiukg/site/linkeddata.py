@@ -84,7 +84,7 @@ def rdf_response(data: bytes, fmt: str, content_location: str | None = None):
 
 def _keep_lang(url: str) -> str:
     lang = request.args.get("lang")
-    return f"{url}?lang={lang}" if lang else url
+    return f"{url}?lang={lang}" if lang in i18n.LANGUAGES else url
 
 
 @bp.get("/id/<path:slug>")
@@ -92,8 +92,7 @@ def thing(slug: str):
     ds = dataset()
     iri = ds.base + "id/" + slug
     fmt = negotiate()
-    if fmt == "html":
-        i18n.current_lang()  # a bad ?lang= is a 400 here, not after the redirect
+    i18n.current_lang()  # a bad ?lang= is a 400 here, not after the redirect
     if not describe.exists(ds, iri):
         return not_found(fmt, iri)
     target = f"/doc/{slug}" if fmt == "html" else f"/doc/{slug}.{rdfdocs.EXTENSION_OF[fmt]}"

@@ -59,7 +59,7 @@ class Node:
     iri: str
     label: str
     full: str
-    href: str
+    href: str | None  # None: not a safe link (the picture shows the node without one)
     kind: str
     x: float = 0
     y: float = 0
@@ -104,7 +104,7 @@ def build(ds, lang: str) -> Picture | None:
 
     def make(node, kind):
         short, full = _short_label(ds, node, lang)
-        href = views.local_href(node.value, ds.base) or node.value
+        href = views.safe_href(node.value, ds.base)
         return Node(node.value, short, full, href, kind)
 
     c_short, c_full = _short_label(ds, center, lang)

@@ -29,12 +29,29 @@ QUIET_DATATYPES = {
 }
 
 
+#: Foreign IRIs become links only with these schemes: javascript:, data:, file:, … stay text.
+LINK_SCHEMES = ("http://", "https://")
+
+
+def safe_href(iri: str, base: str) -> str | None:
+    """A link for *iri*: this server's path for its own IRIs, the IRI itself if it is
+    http(s), else None, and the page shows the IRI as text."""
+    local = local_href(iri, base)
+    if local is not None:
+        return local
+    return iri if iri.lower().startswith(LINK_SCHEMES) else None
+
+
 def local_href(iri: str, base: str) -> str | None:
     """The path under which this server answers for *iri*, or None if foreign."""
     if not iri.startswith(base):
         return None
     href = "/" + iri[len(base) :]
+    if href.startswith("//"):  # would read as another host ("//evil.example/")
+        href = "/." + href
     explicit = request.args.get("lang")
+    if explicit not in i18n.LANGUAGES:
+        explicit = None
     if explicit and "#" not in href:
         href += ("&" if "?" in href else "?") + "lang=" + explicit
     elif explicit:
@@ -59,7 +76,7 @@ def term(ds, node, lang: str) -> dict:
         "iri": iri,
         "curie": curie,
         "text": lbl or curie,
-        "href": local_href(iri, ds.base) or iri,
+        "href": safe_href(iri, ds.base),
         "local": iri.startswith(ds.base),
     }
 

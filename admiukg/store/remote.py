@@ -21,6 +21,7 @@ HTTP and the stores' quirks live in :mod:`admiukg.store.client`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -48,6 +49,8 @@ log = logging.getLogger("admiukg.store.remote")
 ROLES = {"ontology": config.GRAPH_ONTOLOGY, "data": config.GRAPH_DATA,
          "inferred": config.GRAPH_INFERRED, "shapes": config.GRAPH_SHAPES}
 UNION_ROLES = ("ontology", "data", "inferred")
+#: The store runs whatever it is sent: only queries a real parser has read go there.
+STRICT = guard.Limits(strict=True)
 
 
 # --- the query pool stand-in --------------------------------------------------------------
@@ -89,10 +92,10 @@ class RemotePool:
             self._slots.release()
 
     def _run(self, job, timeout: float):
-        try:
-            form = guard.check(job["query"]).form
-        except guard.GuardError:
-            form = None
+        try:  # the store boundary: checked again, by the parser too (cached, so cheap)
+            form = guard.check(job["query"], STRICT).form
+        except guard.GuardError as exc:
+            return ("error", exc.status, exc.kind, exc.message)
         accept = ASK_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ASK_RESULTS
         try:
             resp = self.client.post(job["query"], accept, timeout=timeout,
@@ -264,6 +267,7 @@ class RemoteDataset:
         """Swap the endpoint's query pool for the store, answer 503 when the store is down."""
 
         endpoint = app.extensions["admiukg.endpoint"]
+        endpoint.settings.limits = dataclasses.replace(endpoint.settings.limits, strict=True)
         endpoint.pool = RemotePool(self, size=max(4, 4 * int(app.config["QUERY_WORKERS"])),
                                    timeout=endpoint.settings.timeout)
         app.extensions.setdefault("admiukg.health", []).append(self.health)

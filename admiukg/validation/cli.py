@@ -14,6 +14,8 @@ import signal
 import sys
 import threading
 
+from admiukg.graph import safeinput
+
 #: Default wall-time limit in seconds; untrusted input must not run forever.
 DEFAULT_TIMEOUT = 300.0
 
@@ -42,11 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="use this ontology file instead of the bundled ontology (repeatable)")  # fmt: skip
     parser.add_argument("--shapes", metavar="FILE", help="use this SHACL shapes file instead of the bundled one")
     parser.add_argument("--no-cache", action="store_true", help="recompute OWL RL entailments (ignore the cache in ~/.cache/admiukg)")
+    parser.add_argument("--max-file-size", type=int, default=safeinput.limits.max_bytes // 2**20, metavar="MIB",
+                        help="refuse input files larger than this (default %(default)s MiB)")  # fmt: skip
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    safeinput.limits.max_bytes = args.max_file_size * 2**20
     stop = _arm_timeout(args.timeout)
     try:
         from admiukg.validation.validate import validate

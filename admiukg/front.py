@@ -1,0 +1,212 @@
+"""The HTTP front: an event loop reads whole requests, threads only run the WSGI app.
+
+gunicorn's ``gthread`` worker gives a connection a thread as soon as it is readable and then
+reads headers and body with blocking calls that have no timeout, so 17 slowloris clients, 40
+slow POST bodies or 300 silent connections held all 2 × 8 threads. Here every gunicorn worker
+runs uvicorn's asyncio server (:class:`Worker`): reading headers and bodies and writing
+responses happen in the event loop, where a waiting connection costs a few kilobytes, and the
+Flask app runs in a pool of ``--threads`` threads only once its whole request is in memory
+(:class:`BufferedWSGI`). Bounds: headers must be complete :data:`HEADER_TIMEOUT` seconds after
+a connection opens or its last response, the body :data:`BODY_TIMEOUT` seconds after the
+headers (408), and a body over the app's ``MAX_CONTENT_LENGTH`` is refused before it is read
+(413). gunicorn keeps its master: forking, worker restarts, ``--reload`` and hooks as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+from a2wsgi.wsgi import build_environ
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn_worker import UvicornWorker
+
+HEADER_TIMEOUT = 10.0
+BODY_TIMEOUT = 30.0
+BUFFERED = 4 * 2**20  # responses up to this size free their thread before the client reads
+
+
+class BufferedWSGI:
+    """ASGI in front of a WSGI app: the body is read in full first, then the app runs in a
+    thread and its whole response is handed back to the event loop."""
+
+    def __init__(self, app, threads: int = 8, body_timeout: float = BODY_TIMEOUT):
+        body_timeout = getattr(app, "config", {}).get("BODY_TIMEOUT", body_timeout)
+        self.app = app
+        self.body_timeout = body_timeout
+        self.max_body = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH")
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        too_large = bool(self.max_body and declared.isdigit() and int(declared) > self.max_body)
+        body = b""
+        if not too_large:  # an announced oversize body is never read: the app answers 413
+            try:
+                body = await asyncio.wait_for(self._body(receive), self.body_timeout)
+            except TimeoutError:
+                return await _error(send, 408, "request-timeout", "request body not complete "
+                                    f"within {self.body_timeout:g} s")
+            except _TooLarge:
+                too_large, body = True, b""
+            if body is None:  # the client went away
+                return
+        try:
+            environ = build_environ(scope, io.BytesIO(body))
+        except UnicodeDecodeError:
+            return await _error(send, 400, "bad-request",
+                                "the query string is not ASCII: percent-encode it")
+        environ["CONTENT_LENGTH"] = str(self.max_body + 1 if too_large else len(body))
+        environ["wsgi.errors"] = sys.stderr
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+        credit = threading.Semaphore(8)  # chunks in flight while streaming
+        done = loop.run_in_executor(self.pool, self._run, environ, loop, queue, credit)
+        status, headers = await queue.get()
+        if too_large:  # the unread body cannot be skipped: end the connection after this
+            headers = [h for h in headers if h[0] != b"connection"] + [(b"connection", b"close")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        while (chunk := await queue.get()) is not None:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            credit.release()
+        await send({"type": "http.response.body", "body": b""})
+        await done
+
+    async def _body(self, receive) -> bytes | None:
+        parts, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if self.max_body and size > self.max_body:
+                raise _TooLarge
+            parts.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(parts)
+
+    def _run(self, environ, loop, queue, credit) -> None:
+        """In a worker thread: call the app and hand its response to the event loop. Up to
+        :data:`BUFFERED` bytes are collected first, so a small response frees the thread at
+        once; a larger one (a download) streams, at the pace the client reads."""
+        started: dict = {}
+        chunks: list[bytes] = []
+        size = 0
+        streaming = False
+
+        def put(item):
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        def flush():
+            nonlocal streaming, chunks
+            if not streaming:
+                put((started["status"], started["headers"]))
+                streaming = True
+            if chunks:
+                credit.acquire()  # released as the loop sends: the reader sets the pace
+                put(b"".join(chunks))
+                chunks = []
+
+        def start_response(status, headers, exc_info=None):
+            started["status"] = int(status.split(" ", 1)[0])
+            started["headers"] = [(k.lower().encode("latin1"), v.encode("latin1"))
+                                  for k, v in headers]
+            return chunks.append
+
+        try:
+            result = self.app(environ, start_response)
+            try:
+                for chunk in result:
+                    if chunk:
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > BUFFERED:
+                            flush()
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception:  # the app's own handlers turn errors into responses; this is a bug
+            if streaming:
+                put(None)
+                raise
+            started.update(status=500, headers=[(b"content-type", b"text/plain; charset=utf-8")])
+            chunks = [b"500 internal error\n"]
+        flush()
+        put(None)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _error(send, status: int, kind: str, message: str) -> None:
+    """An error the app never sees, in the app's JSON error form."""
+    body = json.dumps({"status": status, "error": kind, "message": message}).encode() + b"\n"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"x-content-type-options", b"nosniff"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HeaderTimeoutProtocol(H11Protocol):
+    """h11 with a deadline on request headers: a connection that has not sent a complete
+    request line and headers within :data:`HEADER_TIMEOUT` seconds is closed."""
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self._arm()
+
+    timeout = HEADER_TIMEOUT
+
+    def _arm(self):
+        self._header_deadline = self.loop.call_later(self.timeout, self._headers_overdue)
+
+    def _headers_overdue(self):
+        if self.cycle is None or self.cycle.response_complete:  # still waiting for headers
+            self.transport.close()
+
+    def handle_events(self):
+        had_cycle = self.cycle
+        super().handle_events()
+        if self.cycle is not None and self.cycle is not had_cycle:  # headers arrived
+            self._header_deadline.cancel()
+
+    def on_response_complete(self):
+        super().on_response_complete()
+        self._header_deadline.cancel()
+        self._arm()  # the next request on this connection gets its own deadline
+
+    def connection_lost(self, exc):
+        self._header_deadline.cancel()
+        super().connection_lost(exc)
+
+
+class Worker(UvicornWorker):
+    """gunicorn worker: uvicorn (h11, asyncio) serving the Flask app through BufferedWSGI."""
+
+    CONFIG_KWARGS: ClassVar[dict] = {"loop": "asyncio", "http": HeaderTimeoutProtocol,
+                                     "lifespan": "off"}
+
+    async def _serve(self) -> None:
+        flask_app: Any = self.wsgi  # type: ignore[has-type]  # hooks and the reloader keep seeing the Flask app
+        HeaderTimeoutProtocol.timeout = flask_app.config.get("HEADER_TIMEOUT", HEADER_TIMEOUT)
+        self.wsgi = BufferedWSGI(flask_app, threads=self.cfg.threads)
+        try:
+            await super()._serve()
+        finally:
+            self.wsgi = flask_app
