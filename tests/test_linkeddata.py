@@ -224,3 +224,10 @@ def test_excerpt_page_shows_its_text_once_and_the_facts_citing_it(ld_client):
     html = ld_client.get("/doc/excerpt/p1-s1", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert html.count('<figure class="excerpt">') == 1
     assert ">ADMİU membership of Cumulus (2022)</a>" in html  # cites it (inbound prov:wasDerivedFrom)
+
+
+def test_a_404_repeats_the_iri_short_and_escaped(ld_client):
+    r = ld_client.get("/id/a%00b", headers={"Accept": "text/plain"})
+    assert r.status_code == 404 and b"\x00" not in r.data and b"a\\u0000b" in r.data
+    r = ld_client.get("/id/" + "x" * 20_000, headers={"Accept": "text/plain"})
+    assert r.status_code == 404 and len(r.data) < 1_000

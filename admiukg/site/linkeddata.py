@@ -66,7 +66,17 @@ def _vary(response):
     return response
 
 
+#: How much of an unknown IRI a 404 repeats (the rest is cut, control characters escaped).
+SHOWN_IRI = 300
+
+
+def _shown(iri: str) -> str:
+    cut = iri if len(iri) <= SHOWN_IRI else iri[:SHOWN_IRI] + "…"
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in cut)
+
+
 def not_found(fmt: str, iri: str):
+    iri = _shown(iri)
     if fmt == "html":
         lang = i18n.current_lang()
         body = render_template("not_found.html", iri=iri, lang=lang, t=i18n.strings(lang))

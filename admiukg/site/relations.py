@@ -64,7 +64,7 @@ class Node:
     x: float = 0
     y: float = 0
     year: str | None = None
-    colour: str | None = None
+    colour: str | None = None  # the CSS class of the project's colour (hue0 … hue5)
 
 
 @dataclass
@@ -127,7 +127,7 @@ def build(ds, lang: str) -> Picture | None:
         if n.kind in ("network", "project"):
             picture.edges.insert(0, (picture.center, n, n.year or ""))
     for i, n in enumerate(picture.of_kind("project")):
-        n.colour = PALETTE[i % len(PALETTE)]
+        n.colour = f"hue{i % len(PALETTE)}"  # a class of style.css: no inline style under the CSP
     _layout(picture)
     _visits(picture)
     return picture

@@ -315,10 +315,10 @@ def _validate() -> None:
     )
 
 
-def _entailments(paths):
-    """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module)."""
-
-    return inference.cached_entailments(paths)
+def _entailments(paths, cache_dir=None):
+    """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module,
+    in ``cache_dir`` when the server was given one)."""
+    return inference.cached_entailments(paths, cache_dir=cache_dir)
 
 
 def build_bundled(cache_dir: Path | None = None, validate: bool = True,
@@ -335,6 +335,8 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
     key = validity_key(inputs, f"bundled base={base}", STORE_VERSION)
     final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"bundled-{key}"
     info = _open_cached(final)
+    if info is not None:  # the same content, perhaps first built from another checkout
+        info.sources = [str(p) for p in inputs]
     if info is None:
         if validate:
             _validate()
@@ -355,7 +357,7 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
                     except SyntaxError as exc:
                         raise DatasetError(f"{p}: not valid Turtle: {exc}") from exc
             with progress.step("inference"):
-                inferred = _entailments(onto + data)
+                inferred = _entailments(onto + data, cache_dir)
             nt = inferred.serialize(format="nt", encoding="utf-8")
             _load(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])
             return graphs
