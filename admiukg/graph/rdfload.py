@@ -100,7 +100,9 @@ def bnode_file_prefix(raw: bytes) -> str:
     return "f" + hashlib.sha256(raw).hexdigest()[:10] + "b"
 
 
-def _load(path: Path) -> tuple[Graph, bytes]:
+def read_source(path: Path) -> tuple[str, bytes]:
+    """The rdflib format name (from the extension) and the bytes of ``path``; every parser reads
+    through here, so every one gets the same checks and messages."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = " ".join(sorted(FORMATS))
@@ -113,7 +115,11 @@ def _load(path: Path) -> tuple[Graph, bytes]:
         raise RDFLoadError(path, "is a directory, not an RDF file") from None
     except OSError as exc:
         raise RDFLoadError(path, f"cannot read: {exc.strerror}") from None
+    return fmt, raw
 
+
+def _load(path: Path) -> tuple[Graph, bytes]:
+    fmt, raw = read_source(path)
     base = path.resolve().as_uri()
     if fmt == "xml":
         data: bytes | str = raw  # the XML declaration decides the encoding

@@ -31,7 +31,8 @@ _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 
 
 def validate(
-    data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None
+    data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None,
+    engine="auto",
 ) -> Report:
     """Validate ``data_paths`` (None: the bundled data) with the bundled ontology and shapes.
 
@@ -39,7 +40,10 @@ def validate(
     shapes (for fixtures and other projects); ``use_cache=False`` forces a
     fresh OWL RL run. ``saved_checks`` (queries/checks/*.rq) defaults to on
     with the bundled ontology and off with another one, whose data they
-    were not written for.
+    were not written for. ``engine``: "auto" (above LARGE_INPUT triples everything runs inside
+    one Oxigraph store, SHACL compiled to SPARQL; below, rdflib and pyshacl), "pyshacl" (always
+    the rdflib path, the reference) or "sparql" (always the store path; ValueError when the
+    shapes use a construct it does not compile).
     """
     if saved_checks is None:
         saved_checks = ontology_paths is None
@@ -47,6 +51,22 @@ def validate(
     ontology_paths = [Path(p) for p in (config.ontology_files() if ontology_paths is None else ontology_paths)]
     shapes_path = Path(shapes_path or config.shapes_file())
     report = Report(strict=strict, files=[str(p) for p in (*ontology_paths, shapes_path, *data_paths)])
+
+    from . import storevalidation
+    from .rdfload import load_graph
+
+    if engine != "pyshacl" and storevalidation.applicable(data_paths):
+        large = -1 if engine == "sparql" else LARGE_INPUT
+        outcome = storevalidation.run(report, ontology_paths, data_paths, shapes_path, saved_checks, large)
+        if outcome is None and engine == "sparql":
+            from .shaclsparql import uncovered
+
+            raise ValueError("shapes not compiled: " + "; ".join(uncovered(load_graph(shapes_path))))
+        if outcome is not None:  # None: a small input, or shapes the compiler does not cover
+            if not report.errors:
+                _report(report, outcome.found, data_paths, ontology_paths, shapes_path, outcome.view,
+                        outcome.bnode_files)
+            return report
 
     with progress.step(f"loading {len(report.files)} files"):
         inputs = _load(report, ontology_paths, data_paths, shapes_path)
@@ -91,15 +111,21 @@ def validate(
         report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {_first_line(exc)}"))
         return report
 
+    _report(report, found, data_paths, ontology_paths, shapes_path, union, inputs.bnode_files)
+    return report
+
+
+def _report(report: Report, found, data_paths, ontology_paths, shapes_path, graph, bnode_files) -> None:
+    """Locate each finding in the source files and add them to ``report`` in a stable order."""
     from admiukg.graph.rdfload import SourceIndex
 
     files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
     indexes = {name: SourceIndex(paths) for name, paths in files.items()}
     for finding, where in found:
-        _locate(finding, where, indexes, union, inputs.bnode_files)
+        _locate(finding, where, indexes, graph, bnode_files)
         report.results.append(finding)
-    report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message))
-    return report
+    report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message, f.focus or "",
+                                       f.path or "", f.value or "", f.source or "", f.component or ""))
 
 
 @dataclass

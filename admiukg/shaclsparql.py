@@ -1,0 +1,515 @@
+"""SHACL shapes compiled to SPARQL and evaluated inside the validator's Oxigraph store.
+
+pyshacl walks every focus and value node in Python (71 s for 1M triples here); this module reads
+the shapes once and turns each constraint into one SELECT whose rows are its violations, the way
+:mod:`admiukg.fastreason` turns OWL RL rules into updates. pyshacl stays the reference (and the
+path for small graphs): ``tests/test_shaclsparql.py`` proves both give the same findings, and
+:func:`uncovered` names every construct of a shapes graph that is not compiled, so the caller can
+fall back to pyshacl and a test can fail when the shapes outgrow the compiler.
+
+Compiled: ``sh:targetClass`` (instances of subclasses too); paths that are an IRI, an
+``sh:inversePath`` of one, or a sequence of those; node- and property-level ``sh:class``,
+``sh:datatype``, ``sh:nodeKind``, ``sh:minCount``, ``sh:maxCount``, ``sh:minInclusive`` and the
+three other range components, ``sh:minLength``, ``sh:maxLength``, ``sh:pattern`` (+ ``sh:flags``),
+``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:equals``, ``sh:disjoint``;
+node-level ``sh:closed`` (+ ``sh:ignoredProperties``), ``sh:or``, ``sh:and``, ``sh:not``,
+``sh:xone``; ``sh:deactivated``. Literal tests whose SPARQL reading could differ from rdflib's
+(patterns, ranges, lengths, and any value the store holds as a token, see :mod:`admiukg.oxload`)
+are decided in Python on the rdflib term, with pyshacl's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
+
+from .oxload import TOKEN, StoreTerms
+from .reports import INFO, VIOLATION, WARNING, Finding
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+_SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
+#: Parameter -> constraint component, for every component compiled at the property level.
+VALUE_COMPONENTS = {
+    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
+    SH.maxCount: "MaxCount", SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive",
+    SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive", SH.minLength: "MinLength",
+    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn",
+    SH.uniqueLang: "UniqueLang", SH["in"]: "In", SH.hasValue: "HasValue", SH.equals: "Equals",
+    SH.disjoint: "Disjoint",
+}
+#: Components compiled on node shapes only (they name the focus node itself).
+NODE_COMPONENTS = {SH.closed: "Closed", SH["or"]: "Or", SH["and"]: "And", SH["not"]: "Not", SH.xone: "Xone"}
+#: Components compiled on property shapes only.
+PATH_ONLY = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.equals, SH.disjoint}
+#: Other shapes-graph predicates the compiler reads or may ignore (they change no result).
+STRUCTURE = {SH.targetClass, SH.property, SH.path, SH.inversePath, SH.severity, SH.message, SH.deactivated,
+             SH.ignoredProperties, SH.flags, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
+#: Parameters whose per-value test always runs in Python (rdflib semantics).
+PYTHON_TESTS = {SH.pattern, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+                SH.minLength, SH.maxLength}
+_NODE_KIND = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
+              SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
+              SH.IRIOrLiteral: "!isBlank(?v)"}
+
+
+def uncovered(shapes: rdflib.Graph) -> list[str]:
+    """What the compiler does not cover in ``shapes``, one line each (empty: all of it)."""
+    problems = []
+    known = STRUCTURE | set(VALUE_COMPONENTS) | set(NODE_COMPONENTS)
+    for s, p, _o in shapes:
+        if str(p).startswith(str(SH)) and p not in known:
+            problems.append(f"{_name(shapes, s)}: {_curie(p)} (not compiled)")
+    for s in set(shapes.subjects(RDF.type, RDFS.Class)) & _all_shapes(shapes):
+        problems.append(f"{_name(shapes, s)}: implicit class target (a shape that is an rdfs:Class)")
+    for shape in _all_shapes(shapes):
+        path = shapes.value(shape, SH.path)
+        if path is not None and _path(shapes, path) is None:
+            problems.append(f"{_name(shapes, shape)}: sh:path {_path_text(path)} (path form not compiled)")
+        nested = [p for p in NODE_COMPONENTS if (shape, p, None) in shapes]
+        if path is not None and nested:
+            problems.append(f"{_name(shapes, shape)}: {', '.join(map(_curie, nested))} on a property shape")
+        paired = [p for p in PATH_ONLY if (shape, p, None) in shapes]
+        if path is None and paired:
+            problems.append(f"{_name(shapes, shape)}: {', '.join(map(_curie, paired))} on a node shape")
+        if path is not None and (shape, SH.property, None) in shapes:
+            problems.append(f"{_name(shapes, shape)}: sh:property nested in a property shape")
+        for message in shapes.objects(shape, SH.message):
+            if "{$" in message or "{?" in message:
+                problems.append(f"{_name(shapes, shape)}: sh:message with a {{…}} placeholder")
+        if _constraints(shapes, shape) and not _is_operand(shapes, shape) and \
+                shapes.value(shape, SH.message) is None:
+            problems.append(f"{_name(shapes, shape)}: no sh:message (pyshacl's generated text is not reproduced)")
+    return sorted(set(problems))
+
+
+# -- reading the shapes ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Shape:
+    node: object
+    path: str | None  # SPARQL property path; None: a node shape
+    hops: list[tuple[str, bool]]  # the path as (predicate IRI, inverse) steps
+    path_text: str | None
+    severity: str
+    message: str
+    source: str | None
+    targets: set = field(default_factory=set)  # target classes (roots only)
+
+
+def _all_shapes(g: rdflib.Graph) -> set:
+    shapes = set(g.subjects(SH.targetClass, None)) | set(g.objects(None, SH.property))
+    shapes |= set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    for p in (SH["or"], SH["and"], SH.xone):
+        for lst in g.objects(None, p):
+            shapes |= set(g.items(lst))
+    shapes |= set(g.objects(None, SH["not"]))
+    return shapes
+
+
+def _is_operand(g: rdflib.Graph, shape) -> bool:
+    if (None, SH["not"], shape) in g:
+        return True
+    return any(shape in set(g.items(lst)) for p in (SH["or"], SH["and"], SH.xone) for lst in g.objects(None, p))
+
+
+def _constraints(g: rdflib.Graph, shape) -> list:
+    return [p for p in (*VALUE_COMPONENTS, *NODE_COMPONENTS) if (shape, p, None) in g]
+
+
+def _path(g: rdflib.Graph, node) -> list[tuple[str, bool]] | None:
+    """The path as steps, or None when its form is not compiled."""
+    if isinstance(node, URIRef):
+        return [(str(node), False)]
+    inverse = g.value(node, SH.inversePath)
+    if inverse is not None:
+        return [(str(inverse), True)] if isinstance(inverse, URIRef) and len(list(g.predicate_objects(node))) == 1 \
+            else None
+    if (node, RDF.first, None) in g:
+        steps = []
+        for item in g.items(node):
+            step = _path(g, item)
+            if step is None or len(step) != 1:
+                return None
+            steps += step
+        return steps or None
+    return None
+
+
+def _path_text(path) -> str:
+    """How validation.py prints a result path: the IRI, or the node of a complex path."""
+    return str(path) if isinstance(path, URIRef) else path.n3()
+
+
+def _curie(iri) -> str:
+    return "sh:" + str(iri)[len(str(SH)):] if str(iri).startswith(str(SH)) else f"<{iri}>"
+
+
+def _name(g: rdflib.Graph, node) -> str:
+    if isinstance(node, URIRef):
+        return str(node)
+    parent = g.value(None, SH.property, node)
+    return f"a blank shape in {_name(g, parent)}" if parent is not None else "a blank shape"
+
+
+def _message(texts) -> str:
+    """English (or untagged) sh:message texts when there are any, else all (as validation.py)."""
+    preferred = [t for t in texts if getattr(t, "language", None) in (None, "en")] or texts
+    return "; ".join(sorted(str(t) for t in preferred))
+
+
+def _text(term) -> str | None:
+    if term is None:
+        return None
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+# -- compiling and running -------------------------------------------------------------------------
+
+
+class CompiledShapes:
+    """The shapes of one graph, ready to run against a store (see :meth:`findings`)."""
+
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        self.graph = shapes
+        self.problems = uncovered(shapes)
+        roots: dict = {}
+        for shape in set(shapes.subjects(SH.targetClass, None)):
+            if not self._active(shape):
+                continue
+            roots[shape] = self._shape(shape)
+            roots[shape].targets = set(shapes.objects(shape, SH.targetClass))
+        self.roots = roots
+
+    def _active(self, shape) -> bool:
+        return not any(o.toPython() is True for o in self.graph.objects(shape, SH.deactivated)
+                       if isinstance(o, Literal))
+
+    def _shape(self, node) -> _Shape:
+        g = self.graph
+        path = g.value(node, SH.path)
+        hops = _path(g, path) if path is not None else []
+        sparql = "/".join(("^" if inv else "") + f"<{p}>" for p, inv in hops) if path is not None else None
+        source = node
+        if isinstance(node, BNode):  # property shapes are often blank: name their node shape
+            source = g.value(None, SH.property, node) or node
+        return _Shape(node, sparql, hops, _path_text(path) if path is not None else None,
+                      _SEVERITY.get(g.value(node, SH.severity), VIOLATION),
+                      _message(list(g.objects(node, SH.message))),
+                      _text(source) if isinstance(source, URIRef) else None)
+
+    def findings(self, store: ox.Store, terms: StoreTerms, only_class: bool = False) -> list[Finding]:
+        """Every result of the shapes over the store's default graph, one per (focus, path, shape,
+        component, value). ``only_class``: just the sh:class results of the target shapes and
+        their direct property shapes (the pass over the asserted graph)."""
+        if self.problems:
+            raise ValueError("shapes use constructs that are not compiled: " + "; ".join(self.problems))
+        run = _Run(self, store, terms)
+        for root in self.roots.values():
+            focus = run.targets(root.targets)
+            if only_class:
+                run.constraints(root, focus, keep={SH["class"]})
+                for prop in self.graph.objects(root.node, SH.property):
+                    if self._active(prop):
+                        run.constraints(self._shape(prop), focus, keep={SH["class"]})
+                continue
+            run.shape(root, focus)
+        return run.results()
+
+
+class _Run:
+    """One evaluation: SPARQL per constraint, rows to findings, Python for rdflib-exact tests."""
+
+    def __init__(self, compiled: CompiledShapes, store: ox.Store, terms: StoreTerms) -> None:
+        self.c, self.g, self.store, self.terms = compiled, compiled.graph, store, terms
+        self.found: dict[tuple, Finding] = {}
+        self._subclasses: dict = {}
+
+    # focus nodes, as a SPARQL group binding ?this
+    def targets(self, classes) -> str:
+        types = sorted({t for c in classes for t in self.subclasses(c)})
+        return f"VALUES ?t {{ {' '.join(types)} }} ?this a ?t ." if types else "FILTER(false)"
+
+    def subclasses(self, cls) -> list[str]:
+        """The class and its subclasses in the store, as SPARQL terms (pyshacl follows
+        rdfs:subClassOf in the data graph, which holds the ontology)."""
+        if cls not in self._subclasses:
+            node = self.term(cls)
+            rows = self.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {node} }}")
+            self._subclasses[cls] = sorted({str(r[0]) for r in rows} | {str(node)})
+        return self._subclasses[cls]
+
+    def term(self, rdflib_term) -> ox.Term:
+        return self.terms.from_rdflib(rdflib_term)
+
+    def shape(self, shape: _Shape, focus: str) -> None:
+        self.constraints(shape, focus)
+        for prop in self.g.objects(shape.node, SH.property):
+            if self.c._active(prop):
+                self.constraints(self.c._shape(prop), focus)
+
+    def results(self) -> list[Finding]:
+        return list(self.found.values())
+
+    def add(self, shape: _Shape, component: str, focus, value=None, path_text: str | None = None) -> None:
+        back = self.terms.back
+        finding = Finding(shape.severity, shape.message, focus=_text(back(focus)),
+                          path=path_text if path_text is not None else shape.path_text,
+                          value=_text(back(value)) if value is not None else None, source=shape.source,
+                          component=f"{SH}{component}ConstraintComponent")
+        key = (finding.focus, finding.path, finding.source, finding.component, finding.value)
+        self.found.setdefault(key, finding)
+
+    def select(self, query: str):
+        return self.store.query(query)
+
+    def values(self, shape: _Shape) -> str:
+        """Binds ?v to each value node of ?this."""
+        return f"?this {shape.path} ?v ." if shape.path is not None else "BIND(?this AS ?v)"
+
+    # the constraints of one shape, over the focus nodes bound by ``focus``
+    def constraints(self, shape: _Shape, focus: str, keep=None) -> None:
+        g, node = self.g, shape.node
+        for param, component in {**VALUE_COMPONENTS, **NODE_COMPONENTS}.items():
+            if keep is not None and param not in keep:
+                continue
+            for arg in g.objects(node, param):
+                for this, value, path in self.violations(shape, focus, param, arg):
+                    self.add(shape, component, this, value, path)
+
+    def violations(self, shape: _Shape, focus: str, param, arg):
+        """(focus, value or None, result path or None) for each violation of one constraint."""
+        vals = self.values(shape)
+        if param == SH.minCount:
+            n = int(arg)
+            rows = self.select(f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {vals} }} }} "
+                               f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})") if n > 0 else []
+            return [(r[0], None, None) for r in rows]
+        if param == SH.maxCount:
+            rows = self.select(f"SELECT ?this WHERE {{ {focus} {vals} }} "
+                               f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(arg)})")
+            return [(r[0], None, None) for r in rows]
+        if param == SH["class"]:
+            types = " ".join(self.subclasses(arg))
+            return self.rows(f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {vals} "
+                             f"FILTER NOT EXISTS {{ VALUES ?vt {{ {types} }} ?v a ?vt }} }}")
+        if param == SH.hasValue:
+            wanted = self.term(arg)
+            if shape.path is None:
+                rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER(!sameTerm(?this, {wanted})) }}")
+            else:
+                rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} "
+                                   f"FILTER NOT EXISTS {{ ?this {shape.path} {wanted} }} }}")
+            return [(r[0], None, None) for r in rows]
+        if param in (SH.equals, SH.disjoint):
+            return self.pair(shape, focus, param, arg)
+        if param == SH.uniqueLang:
+            return self.unique_lang(shape, focus) if arg.toPython() is True else []
+        if param == SH.closed:
+            return self.closed(shape, focus) if arg.toPython() is True else []
+        if param in NODE_COMPONENTS:
+            return self.logical(shape, focus, param, arg)
+        return self.per_value(shape, focus, param, arg)
+
+    def rows(self, query: str):
+        return [(r[0], r[1], None) for r in self.select(query)]
+
+    def per_value(self, shape: _Shape, focus: str, param, arg):
+        """Tests of each value node on its own: SPARQL finds the candidates (every token too),
+        Python decides the tokens and the tests listed in PYTHON_TESTS."""
+        test = _python_test(self.g, shape.node, param, arg)
+        if param in PYTHON_TESTS:
+            candidates = "true"
+        else:
+            candidates = self.sparql_test(param, arg)
+        rows = self.select(f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {self.values(shape)} "
+                           f"FILTER(({candidates}) || (isLiteral(?v) && DATATYPE(?v) = {TOKEN})) }}")
+        out = []
+        for this, v in rows:
+            decided_here = param in PYTHON_TESTS or self.terms.is_token(v)
+            if not (decided_here and test(self.terms.back(v))):
+                out.append((this, v, None))
+        return out
+
+    def sparql_test(self, param, arg) -> str:
+        """A SPARQL expression, true when ?v violates (exact for every non-token term)."""
+        if param == SH.datatype:
+            if arg == RDFS.Literal:
+                return "!isLiteral(?v)"
+            if arg == RDFS.Datatype:
+                return f"!isLiteral(?v) || LANG(?v) != '' || DATATYPE(?v) = <{XSD.string}>"
+            return f"!isLiteral(?v) || DATATYPE(?v) != {self.term(arg)}"
+        if param == SH.nodeKind:
+            return f"!({_NODE_KIND[arg]})"
+        if param == SH.languageIn:
+            langs = [str(x).lower() for x in self.g.items(arg)]
+            if "*" in langs:
+                return "!isLiteral(?v) || LANG(?v) = ''"
+            listed = ", ".join(_string(x) for x in langs) or "''"
+            lang = "LCASE(LANG(?v))"
+            return (f"!isLiteral(?v) || LANG(?v) = '' || !({lang} IN ({listed}) || "
+                    f"STRBEFORE(CONCAT({lang}, '-'), '-') IN ({listed}))")
+        if param == SH["in"]:
+            members = [self.term(x) for x in self.g.items(arg)]
+            return "!(" + (" || ".join(f"sameTerm(?v, {m})" for m in members) or "false") + ")"
+        raise AssertionError(param)
+
+    def pair(self, shape: _Shape, focus: str, param, other):
+        mine, theirs = self.values(shape), f"?this <{other}> ?v ."
+        if param == SH.equals:
+            query = (f"SELECT DISTINCT ?this ?v WHERE {{ {{ {focus} {mine} FILTER NOT EXISTS {{ {theirs} }} }} "
+                     f"UNION {{ {focus} {theirs} FILTER NOT EXISTS {{ {mine} }} }} }}")
+        else:
+            query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {mine} {theirs} }}"
+        return self.rows(query)
+
+    def unique_lang(self, shape: _Shape, focus: str):
+        """A language tag (case-blind) on two values; Python decides foci with token values."""
+        lang = "LCASE(LANG(?v))"
+        rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} {self.values(shape)} "
+                           f"?this {shape.path} ?w . FILTER(!sameTerm(?v, ?w) && LANG(?v) != '' "
+                           f"&& {lang} = LCASE(LANG(?w))) }}")
+        out = {r[0] for r in rows}
+        tokens = self.select(f"SELECT ?this ?v WHERE {{ {focus} {self.values(shape)} FILTER EXISTS "
+                             f"{{ ?this {shape.path} ?t FILTER(isLiteral(?t) && DATATYPE(?t) = {TOKEN}) }} }}")
+        langs = defaultdict(list)
+        for this, v in tokens:
+            lang = getattr(self.terms.back(v), "language", None)
+            if lang:
+                langs[this].append(lang.lower())
+        out |= {this for this, found in langs.items() if len(found) != len(set(found))}
+        return [(this, None, None) for this in out]
+
+    def closed(self, shape: _Shape, focus: str):
+        g = self.g
+        allowed = {p for prop in g.objects(shape.node, SH.property) for p in [g.value(prop, SH.path)]
+                   if isinstance(p, URIRef)}
+        for lst in g.objects(shape.node, SH.ignoredProperties):
+            allowed |= set(g.items(lst))
+        listed = ", ".join(f"<{p}>" for p in sorted(allowed))
+        test = f"FILTER(?p NOT IN ({listed}))" if allowed else ""
+        rows = self.select(f"SELECT DISTINCT ?this ?p ?v WHERE {{ {focus} ?this ?p ?v . {test} }}")
+        return [(this, v, p.value) for this, p, v in rows]
+
+    def logical(self, shape: _Shape, focus: str, param, arg):
+        """sh:or / sh:and / sh:xone / sh:not: which operands each focus node conforms to."""
+        operands = list(self.g.items(arg)) if param != SH["not"] else [arg]
+        foci = {r[0] for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} }}")}
+        failing = [self.failing(op, focus) for op in operands]
+        out = []
+        for this in foci:
+            passed = sum(this not in f for f in failing)
+            bad = {SH["or"]: passed == 0, SH["and"]: passed < len(operands),
+                   SH.xone: passed != 1, SH["not"]: passed == 1}[param]
+            if bad:
+                out.append((this, this, None))
+        return out
+
+    def failing(self, operand, focus: str) -> set:
+        """The focus nodes that do not conform to an operand shape."""
+        inner = _Run(self.c, self.store, self.terms)
+        inner._subclasses = self._subclasses
+        inner.shape(self.c._shape(operand), focus)
+        back = {}
+        for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} }}"):
+            back[_text(self.terms.back(r[0]))] = r[0]
+        return {back[f.focus] for f in inner.results() if f.focus in back}
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- pyshacl's per-value rules, on rdflib terms --------------------------------------------------
+
+
+def _python_test(g: rdflib.Graph, shape, param, arg):
+    """A function telling whether an rdflib value node passes the constraint, as pyshacl decides."""
+    if param == SH.datatype:
+        return lambda v: _datatype_ok(v, arg)
+    if param == SH.nodeKind:
+        kinds = {SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,),
+                 SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
+                 SH.IRIOrLiteral: (URIRef, Literal)}[arg]
+        return lambda v: isinstance(v, kinds)
+    if param == SH.languageIn:
+        langs = {str(x).lower() for x in g.items(arg)}
+        return lambda v: isinstance(v, Literal) and bool(v.language) and (
+            "*" in langs or v.language.lower() in langs or v.language.split("-")[0].lower() in langs)
+    if param == SH["in"]:
+        members = list(g.items(arg))
+        return lambda v: v in members
+    if param == SH.pattern:
+        return _pattern_test(arg, g.value(shape, SH.flags))
+    if param in (SH.minLength, SH.maxLength):
+        limit = int(arg)
+        within = (lambda n: n >= limit) if param == SH.minLength else (lambda n: n <= limit)
+        return lambda v: not isinstance(v, BNode) and within(len(_string_value(v)))
+    return _range_test(param, arg)
+
+
+def _pattern_test(pattern, flag_text):
+    text = str(flag_text or "").lower()
+    flags = (re.IGNORECASE if "i" in text else 0) | (re.MULTILINE if "m" in text else 0)
+    matcher = re.compile(str(pattern.value) if pattern.value is not None and len(pattern.value) > 1
+                         else str(pattern), flags)
+    return lambda v: not isinstance(v, BNode) and bool(matcher.match(_string_value(v))
+                                                      or matcher.search(_string_value(v)))
+
+
+def _string_value(v) -> str:
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        return str(v.value)
+    return str(v)
+
+
+def _range_test(param, bound):
+    from pyshacl.rdfutil.compare import (
+        compare_literal,  # the comparison pyshacl itself uses
+    )
+
+    wants = {SH.minInclusive: lambda c: c >= 0, SH.minExclusive: lambda c: c > 0,
+             SH.maxInclusive: lambda c: c <= 0, SH.maxExclusive: lambda c: c < 0}[param]
+    bound_is_string = isinstance(bound.value, str)
+
+    def test(v) -> bool:
+        if not isinstance(v, Literal) or isinstance(v.value, str) != bound_is_string:
+            return False
+        try:
+            return wants(compare_literal(v, bound))
+        except (TypeError, NotImplementedError):
+            return False
+
+    return test
+
+
+def _datatype_ok(v, datatype) -> bool:
+    """pyshacl's DatatypeConstraintComponent for one value node."""
+    if not isinstance(v, Literal):
+        return False
+    if v.datatype == datatype:
+        return getattr(v, "ill_typed", None) is not True and _actual(v, datatype)
+    if datatype == RDFS.Literal:
+        return True
+    if datatype == RDFS.Datatype and v.datatype:
+        return True
+    if v.datatype is None and v.language is None and datatype == XSD.string:
+        return _actual(v, datatype)
+    if datatype == RDF.langString and v.language:
+        return _actual(v, datatype)
+    return False
+
+
+def _actual(v: Literal, datatype) -> bool:
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    kinds = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+             XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
+    kind = kinds.get(datatype)
+    return True if kind is None else isinstance(v.value, kind)
