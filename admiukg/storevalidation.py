@@ -94,16 +94,26 @@ def _quads(graph: rdflib.Graph, terms: StoreTerms):
 
 
 def used_iris(store: ox.Store, terms: StoreTerms) -> set[rdflib.URIRef]:
-    """The IRIs the store's triples use (any position, and literal datatypes), as hygiene wants."""
+    """The IRIs of the store's triples (any position, and literal datatypes) that hygiene checks:
+    those in the ontology's namespace or a well-known one (it says nothing about the others)."""
+    from . import config
+    from .hygiene import WELL_KNOWN
+
+    checked = "^(" + "|".join(_regex_escape(ns) for ns in sorted({config.AU, *WELL_KNOWN})) + ")"
+    keep = 'REGEX(STR(?t), "' + checked.replace("\\", "\\\\") + '")'
     found = set()
-    for query in ("SELECT DISTINCT ?t WHERE { ?s ?t ?o }",
-                  "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t)) }",
-                  "SELECT DISTINCT ?t WHERE { ?s ?p ?o FILTER(isIRI(?o)) BIND(?o AS ?t) }",
+    for query in (f"SELECT ?t WHERE {{ {{ SELECT DISTINCT ?t WHERE {{ ?s ?t ?o }} }} FILTER({keep}) }}",
+                  f"SELECT DISTINCT ?t WHERE {{ ?t ?p ?o FILTER(isIRI(?t) && {keep}) }}",
+                  f"SELECT DISTINCT ?t WHERE {{ ?s ?p ?t FILTER(isIRI(?t) && {keep}) }}",
                   (f"SELECT DISTINCT ?t WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && LANG(?o) = '' "
                    f"&& DATATYPE(?o) != {TOKEN}) BIND(DATATYPE(?o) AS ?t) }}")):
         found |= {rdflib.URIRef(row[0].value) for row in store.query(query)}
     found |= {lit.datatype for lit in terms.originals if lit.datatype is not None}
     return found
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + c if c in ".^$|?*+()[]{}\\" else c for c in text)
 
 
 def infer(store: ox.Store, terms: StoreTerms) -> rdflib.Graph:
