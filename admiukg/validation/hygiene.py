@@ -66,7 +66,7 @@ def check(graphs: dict[str, Graph], ontology: Graph) -> list[tuple[Finding, str]
     """Findings, each with the name of the graph (key of ``graphs``) where the term is used.
 
     ``graphs`` is ordered by preference for reporting (data first); a value may also be the set
-    of IRIs a graph uses (what a store reports, see admiukg.storevalidation.used_iris).
+    of IRIs a graph uses (what a store reports, see admiukg.validation.instore.used_iris).
     """
     found: list[tuple[Finding, str]] = []
     seen: set[URIRef] = set()

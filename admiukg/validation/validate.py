@@ -22,7 +22,15 @@ from pathlib import Path
 from rdflib import BNode, Graph, Namespace, URIRef
 
 from admiukg import config, progress  # progress: terminal-only status line (issue 6)
-from admiukg.validation.reports import CHECK, INFO, VIOLATION, WARNING, Finding, LoadError, Report
+from admiukg.validation.reports import (
+    CHECK,
+    INFO,
+    VIOLATION,
+    WARNING,
+    Finding,
+    LoadError,
+    Report,
+)
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 #: Above this many ontology + data triples, entailments come from admiukg.graph.fastreason.
@@ -52,14 +60,14 @@ def validate(
     shapes_path = Path(shapes_path or config.shapes_file())
     report = Report(strict=strict, files=[str(p) for p in (*ontology_paths, shapes_path, *data_paths)])
 
-    from . import storevalidation
-    from .rdfload import load_graph
+    from admiukg.graph.rdfload import load_graph
+    from admiukg.validation import instore
 
-    if engine != "pyshacl" and storevalidation.applicable(data_paths):
+    if engine != "pyshacl" and instore.applicable(data_paths):
         large = -1 if engine == "sparql" else LARGE_INPUT
-        outcome = storevalidation.run(report, ontology_paths, data_paths, shapes_path, saved_checks, large)
+        outcome = instore.run(report, ontology_paths, data_paths, shapes_path, saved_checks, large)
         if outcome is None and engine == "sparql":
-            from .shaclsparql import uncovered
+            from admiukg.validation.shaclsparql import uncovered
 
             raise ValueError("shapes not compiled: " + "; ".join(uncovered(load_graph(shapes_path))))
         if outcome is not None:  # None: a small input, or shapes the compiler does not cover
@@ -139,7 +147,12 @@ class _Inputs:
 
 def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
     """Parse everything, recording every failure (not just the first) in ``report.errors``."""
-    from admiukg.graph.rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
+    from admiukg.graph.rdfload import (
+        RDFLoadError,
+        bnode_file_prefix,
+        load_graph,
+        load_graph_stable,
+    )
 
     if not data_paths:
         report.errors.append(LoadError(str(config.DATA_DIR), "no data files to validate"))

@@ -2,7 +2,7 @@
 
 pyshacl walks every focus and value node in Python (71 s for 1M triples here); this module reads
 the shapes once and turns each constraint into one SELECT whose rows are its violations, the way
-:mod:`admiukg.fastreason` turns OWL RL rules into updates. pyshacl stays the reference (and the
+:mod:`admiukg.graph.fastreason` turns OWL RL rules into updates. pyshacl stays the reference (and the
 path for small graphs): ``tests/test_shaclsparql.py`` proves both give the same findings, and
 :func:`uncovered` names every construct of a shapes graph that is not compiled, so the caller can
 fall back to pyshacl and a test can fail when the shapes outgrow the compiler.
@@ -14,7 +14,7 @@ three other range components, ``sh:minLength``, ``sh:maxLength``, ``sh:pattern``
 ``sh:languageIn``, ``sh:uniqueLang``, ``sh:in``, ``sh:hasValue``, ``sh:equals``, ``sh:disjoint``;
 node-level ``sh:closed`` (+ ``sh:ignoredProperties``), ``sh:or``, ``sh:and``, ``sh:not``,
 ``sh:xone``; ``sh:deactivated``. Literal tests whose SPARQL reading could differ from rdflib's
-(patterns, ranges, lengths, and any value the store holds as a token, see :mod:`admiukg.oxload`)
+(patterns, ranges, lengths, and any value the store holds as a token, see :mod:`admiukg.graph.oxload`)
 are decided in Python on the rdflib term, with pyshacl's rules.
 """
 
@@ -28,8 +28,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
 
-from .oxload import TOKEN, StoreTerms
-from .reports import INFO, VIOLATION, WARNING, Finding
+from admiukg.graph.oxload import TOKEN, StoreTerms
+from admiukg.validation.reports import INFO, VIOLATION, WARNING, Finding
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}

@@ -1,11 +1,11 @@
 """The validator's path for large inputs: every step inside one Oxigraph store, no rdflib graph of the data.
 
-Same steps and findings as :func:`admiukg.validation.validate` (the reference, and the path below
-``LARGE_INPUT``): data parsed by pyoxigraph (:mod:`admiukg.oxload`; rdflib for a file it refuses,
+Same steps and findings as :func:`admiukg.validation.validate.validate` (the reference, and the path below
+``LARGE_INPUT``): data parsed by pyoxigraph (:mod:`admiukg.graph.oxload`; rdflib for a file it refuses,
 and so for the file-and-line message of a syntax error), the small ontology and shapes by rdflib;
 hygiene over the terms the store uses; the ``sh:class`` pass over the asserted graph before
-inference; OWL RL rules of :mod:`admiukg.fastreason` run in place; SHACL compiled to SPARQL
-(:mod:`admiukg.shaclsparql`); the saved checks over the same store.
+inference; OWL RL rules of :mod:`admiukg.graph.fastreason` run in place; SHACL compiled to SPARQL
+(:mod:`admiukg.validation.shaclsparql`); the saved checks over the same store.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from . import fastreason, progress
-from .oxload import SKOLEM, TOKEN, StoreTerms, load_file, parseable
-from .reports import Finding, LoadError, Report
+from admiukg import progress
+from admiukg.graph import fastreason
+from admiukg.graph.oxload import SKOLEM, TOKEN, StoreTerms, load_file, parseable
+from admiukg.validation.reports import Finding, LoadError, Report
 
 
 def applicable(data_paths: list[Path]) -> bool:
@@ -36,8 +37,13 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
     """The findings for ``report`` (errors go into it), or None when the input has at most
     ``large`` triples or the shapes use what the compiler does not cover: the caller then
     takes the rdflib path."""
-    from .rdfload import RDFLoadError, bnode_file_prefix, load_graph, load_graph_stable
-    from .shaclsparql import CompiledShapes
+    from admiukg.graph.rdfload import (
+        RDFLoadError,
+        bnode_file_prefix,
+        load_graph,
+        load_graph_stable,
+    )
+    from admiukg.validation.shaclsparql import CompiledShapes
 
     store, terms = ox.Store(), StoreTerms()
     ontology, bnode_files, shapes = rdflib.Graph(), {}, None
@@ -70,8 +76,8 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
     if len(store) + len(ontology) <= large or compiled.problems:
         return None
 
-    from .hygiene import check as hygiene_check
-    from .validation import _consistency, _merge, _saved_checks
+    from admiukg.validation.hygiene import check as hygiene_check
+    from admiukg.validation.validate import _consistency, _merge, _saved_checks
 
     found = hygiene_check({"data": used_iris(store, terms), "shapes": shapes, "ontology": ontology}, ontology)
     store.bulk_extend(_quads(ontology, terms))
@@ -96,8 +102,8 @@ def _quads(graph: rdflib.Graph, terms: StoreTerms):
 def used_iris(store: ox.Store, terms: StoreTerms) -> set[rdflib.URIRef]:
     """The IRIs of the store's triples (any position, and literal datatypes) that hygiene checks:
     those in the ontology's namespace or a well-known one (it says nothing about the others)."""
-    from . import config
-    from .hygiene import WELL_KNOWN
+    from admiukg import config
+    from admiukg.validation.hygiene import WELL_KNOWN
 
     checked = "^(" + "|".join(_regex_escape(ns) for ns in sorted({config.AU, *WELL_KNOWN})) + ")"
     keep = 'REGEX(STR(?t), "' + checked.replace("\\", "\\\\") + '")'

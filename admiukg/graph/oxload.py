@@ -5,10 +5,10 @@ pyoxigraph parses about ten times faster than rdflib, but its store canonicalise
 the validator must see the terms pyshacl sees in rdflib. So every typed literal the store would
 keep otherwise than rdflib reads it, or that rdflib reads as ill-typed, enters the store as an opaque token (``"N"^^<urn:x-admiukg:literal>``);
 :meth:`StoreTerms.back` gives the rdflib term for any store term. Blank nodes get the per-file
-label prefix of :func:`admiukg.rdfload.bnode_file_prefix`, so a finding about one names its file.
+label prefix of :func:`admiukg.graph.rdfload.bnode_file_prefix`, so a finding about one names its file.
 
 Only syntaxes pyoxigraph parses like rdflib go this way (Turtle, N-Triples, N-Quads, TriG; named
-graphs flattened, as :mod:`admiukg.rdfload` does). A file pyoxigraph refuses is not explained
+graphs flattened, as :mod:`admiukg.graph.rdfload` does). A file pyoxigraph refuses is not explained
 here: :func:`load_file` returns False and the caller asks rdflib, whose messages name the line.
 """
 
@@ -20,14 +20,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from .rdfload import bnode_file_prefix, read_source
+from admiukg.graph.rdfload import bnode_file_prefix, read_source
 
 #: rdflib format name -> pyoxigraph format, for the syntaxes parsed here.
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
               "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}  # fmt: skip
 #: Datatype of the opaque literals that stand for terms the store would not keep exactly.
 TOKEN = ox.NamedNode("urn:x-admiukg:literal")
-#: IRIs the OWL RL rules gave to schema blank nodes (admiukg.fastreason.SKOLEM).
+#: IRIs the OWL RL rules gave to schema blank nodes (admiukg.graph.fastreason.SKOLEM).
 SKOLEM = "urn:x-admiukg-fastreason:bnode:"
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 _PROBE_S, _PROBE_P = ox.NamedNode("urn:x-probe:s"), ox.NamedNode("urn:x-probe:p")
@@ -129,14 +129,14 @@ def _rdflib_literal(lexical: str, datatype: str) -> rdflib.Literal:
 
 def parseable(path: Path) -> bool:
     """True when pyoxigraph reads this file's syntax the way rdflib does."""
-    from .rdfload import FORMATS
+    from admiukg.graph.rdfload import FORMATS
 
     return FORMATS.get(path.suffix.lower()) in OX_FORMATS
 
 
 def load_file(store: ox.Store, path: Path, terms: StoreTerms) -> tuple[bool, bytes]:
     """Parse ``path`` into the default graph of ``store``; (False, raw) if pyoxigraph refuses it
-    (the store may then hold part of it). Read errors raise :class:`admiukg.rdfload.RDFLoadError`."""
+    (the store may then hold part of it). Read errors raise :class:`admiukg.graph.rdfload.RDFLoadError`."""
     fmt, raw = read_source(path)
     prefix = bnode_file_prefix(raw)
     text = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw  # rdflib reads UTF-8 with a BOM too
