@@ -10,6 +10,7 @@ inference; OWL RL rules of :mod:`admiukg.graph.fastreason` run in place; SHACL c
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -107,15 +108,15 @@ def used_iris(store: ox.Store, terms: StoreTerms) -> set[rdflib.URIRef]:
 
     checked = "^(" + "|".join(_regex_escape(ns) for ns in sorted({config.AU, *WELL_KNOWN})) + ")"
     keep = 'REGEX(STR(?t), "' + checked.replace("\\", "\\\\") + '")'
-    found = set()
-    for query in (f"SELECT ?t WHERE {{ {{ SELECT DISTINCT ?t WHERE {{ ?s ?t ?o }} }} FILTER({keep}) }}",
+    queries = (f"SELECT ?t WHERE {{ {{ SELECT DISTINCT ?t WHERE {{ ?s ?t ?o }} }} FILTER({keep}) }}",
                   f"SELECT DISTINCT ?t WHERE {{ ?t ?p ?o FILTER(isIRI(?t) && {keep}) }}",
                   f"SELECT DISTINCT ?t WHERE {{ ?s ?p ?t FILTER(isIRI(?t) && {keep}) }}",
                   (f"SELECT DISTINCT ?t WHERE {{ ?s ?p ?o FILTER(isLiteral(?o) && LANG(?o) = '' "
-                   f"&& DATATYPE(?o) != {TOKEN}) BIND(DATATYPE(?o) AS ?t) }}")):
-        found |= {rdflib.URIRef(row[0].value) for row in store.query(query)}
-    found |= {lit.datatype for lit in terms.originals if lit.datatype is not None}
-    return found
+                   f"&& DATATYPE(?o) != {TOKEN}) BIND(DATATYPE(?o) AS ?t) }}"))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pyoxigraph evaluates without the GIL
+        rows = pool.map(lambda q: [row[0].value for row in store.query(q)], queries)
+    found = {rdflib.URIRef(iri) for part in rows for iri in part}
+    return found | {lit.datatype for lit in terms.originals if lit.datatype is not None}
 
 
 def _regex_escape(text: str) -> str:

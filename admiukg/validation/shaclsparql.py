@@ -20,8 +20,10 @@ are decided in Python on the rdflib term, with pyshacl's rules.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -210,15 +212,17 @@ class CompiledShapes:
         if self.problems:
             raise ValueError("shapes use constructs that are not compiled: " + "; ".join(self.problems))
         run = _Run(self, store, terms)
+        keep = {SH["class"]} if only_class else None
+        jobs = []
         for root in self.roots.values():
             focus = run.targets(root.targets)
-            if only_class:
-                run.constraints(root, focus, keep={SH["class"]})
-                for prop in self.graph.objects(root.node, SH.property):
-                    if self._active(prop):
-                        run.constraints(self._shape(prop), focus, keep={SH["class"]})
-                continue
-            run.shape(root, focus)
+            jobs.append((root, focus))
+            jobs += [(self._shape(prop), focus) for prop in self.graph.objects(root.node, SH.property)
+                     if self._active(prop)]
+        # pyoxigraph lets go of the GIL while it evaluates: the queries can share the cores.
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            for done in [pool.submit(run.constraints, shape, focus, keep) for shape, focus in jobs]:
+                done.result()
         return run.results()
 
 
@@ -252,6 +256,7 @@ class _Run:
         return self.terms.from_rdflib(rdflib_term)
 
     def shape(self, shape: _Shape, focus: str) -> None:
+        """A shape and its property shapes (an operand of sh:or and the like)."""
         self.constraints(shape, focus)
         for prop in self.g.objects(shape.node, SH.property):
             if self.c._active(prop):
