@@ -48,7 +48,7 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
 
     store, terms = ox.Store(), StoreTerms()
     ontology, bnode_files, shapes = rdflib.Graph(), {}, None
-    with progress.step(f"loading {len(report.files)} files"):
+    with progress.step(f"parsing {len(report.files)} files (data by pyoxigraph)"):
         for path in ontology_paths:
             try:
                 part, raw, _stable = load_graph_stable(path)
@@ -80,8 +80,9 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
     from admiukg.validation.hygiene import check as hygiene_check
     from admiukg.validation.validate import _consistency, _merge, _saved_checks
 
-    found = hygiene_check({"data": used_iris(store, terms), "shapes": shapes, "ontology": ontology}, ontology)
-    store.bulk_extend(_quads(ontology, terms))
+    with progress.step("vocabulary hygiene"):
+        found = hygiene_check({"data": used_iris(store, terms), "shapes": shapes, "ontology": ontology}, ontology)
+        store.bulk_extend(_quads(ontology, terms))
     with progress.step("SHACL sh:class over the asserted graph"):
         wrong_links = compiled.findings(store, terms, only_class=True)
     with progress.step(f"inference ({len(store)} triples)"):

@@ -127,11 +127,12 @@ def _report(report: Report, found, data_paths, ontology_paths, shapes_path, grap
     """Locate each finding in the source files and add them to ``report`` in a stable order."""
     from admiukg.graph.rdfload import SourceIndex
 
-    files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
-    indexes = {name: SourceIndex(paths) for name, paths in files.items()}
-    for finding, where in found:
-        _locate(finding, where, indexes, graph, bnode_files)
-        report.results.append(finding)
+    with progress.step("locating findings in the files"):
+        files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
+        indexes = {name: SourceIndex(paths) for name, paths in files.items()}
+        for finding, where in found:
+            _locate(finding, where, indexes, graph, bnode_files)
+            report.results.append(finding)
     report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message, f.focus or "",
                                        f.path or "", f.value or "", f.source or "", f.component or ""))
 
