@@ -201,3 +201,24 @@ def test_a_syntax_error_is_explained_by_rdflib_with_file_and_line(tmp_path):
     assert (error.file, error.line) == (str(data), BASE.read_text("utf-8").count("\n") + 2)
     assert error.message.startswith("syntax error")
     assert report.exit_code == 2
+
+
+def test_the_time_limit_ends_a_store_run_with_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "generated.ttl"
+    synthetic.write_file(data, 30_000)
+    done = subprocess.run([sys.executable, str(config.ROOT / "validate.py"), "--engine", "sparql",
+                           "--timeout", "1", str(data)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "time limit of 1 s exceeded" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_malformed_constraint_is_a_load_error(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(config.shapes_file().read_text("utf-8").replace("sh:minCount 2 ;", 'sh:minCount "two" ;', 1),
+                      "utf-8")
+    report = validation.validate(shapes_path=shapes, engine="sparql")
+    assert report.exit_code == 2
+    assert report.errors[0].message.startswith("SHACL shapes unusable")

@@ -83,12 +83,16 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
     with progress.step("vocabulary hygiene"):
         found = hygiene_check({"data": used_iris(store, terms), "shapes": shapes, "ontology": ontology}, ontology)
         store.bulk_extend(_quads(ontology, terms))
-    with progress.step("SHACL sh:class over the asserted graph"):
-        wrong_links = compiled.findings(store, terms, only_class=True)
-    with progress.step(f"inference ({len(store)} triples)"):
-        found += _consistency(infer(store, terms))
-    with progress.step("SHACL validation"):
-        found += [(f, "data") for f in _merge(compiled.findings(store, terms), wrong_links)]
+    try:
+        with progress.step("SHACL sh:class over the asserted graph"):
+            wrong_links = compiled.findings(store, terms, only_class=True)
+        with progress.step(f"inference ({len(store)} triples)"):
+            found += _consistency(infer(store, terms))
+        with progress.step("SHACL validation"):
+            found += [(f, "data") for f in _merge(compiled.findings(store, terms), wrong_links)]
+    except (ValueError, TypeError, KeyError, SyntaxError) as exc:  # a malformed constraint (sh:minCount "x")
+        report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {exc}"))
+        return Outcome([], None, bnode_files)
     if saved_checks:
         with progress.step("quality checks"):
             canonicalise(store, terms)
