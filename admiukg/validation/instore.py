@@ -18,7 +18,14 @@ import rdflib
 
 from admiukg import progress
 from admiukg.graph import fastreason
-from admiukg.graph.oxload import SKOLEM, TOKEN, StoreTerms, load_file, parseable
+from admiukg.graph.oxload import (
+    OX_FORMATS,
+    SKOLEM,
+    TOKEN,
+    StoreTerms,
+    load_file,
+    parseable,
+)
 from admiukg.validation.reports import Finding, LoadError, Report
 
 
@@ -48,15 +55,8 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
 
     store, terms = ox.Store(), StoreTerms()
     ontology, bnode_files, shapes = rdflib.Graph(), {}, None
+    errors = {"ontology": [], "data": [], "shapes": []}  # reported in this order, as the rdflib path does
     with progress.step(f"parsing {len(report.files)} files (data by pyoxigraph)"):
-        for path in ontology_paths:
-            try:
-                part, raw, _stable = load_graph_stable(path)
-            except RDFLoadError as exc:
-                report.errors.append(LoadError(exc.path, exc.message, exc.line))
-                continue
-            ontology += part
-            bnode_files[bnode_file_prefix(raw)] = str(path)
         for path in data_paths:
             try:
                 parsed, raw = load_file(store, path, terms)
@@ -64,17 +64,28 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
                     part, raw, _stable = load_graph_stable(path)
                     store.bulk_extend(_quads(part, terms))
             except RDFLoadError as exc:
-                report.errors.append(LoadError(exc.path, exc.message, exc.line))
+                errors["data"].append(LoadError(exc.path, exc.message, exc.line))
                 continue
+            bnode_files[bnode_file_prefix(raw)] = str(path)
+        if not errors["data"] and len(store) + _count(ontology_paths) <= large:
+            return None  # small: rdflib and pyshacl, the reference
+        for path in ontology_paths:
+            try:
+                part, raw, _stable = load_graph_stable(path)
+            except RDFLoadError as exc:
+                errors["ontology"].append(LoadError(exc.path, exc.message, exc.line))
+                continue
+            ontology += part
             bnode_files[bnode_file_prefix(raw)] = str(path)
         try:
             shapes = load_graph(shapes_path)
         except RDFLoadError as exc:
-            report.errors.append(LoadError(exc.path, exc.message, exc.line))
+            errors["shapes"].append(LoadError(exc.path, exc.message, exc.line))
+    report.errors += [e for part in errors.values() for e in part]
     if report.errors:
         return Outcome([], None, bnode_files)
     compiled = CompiledShapes(shapes)
-    if len(store) + len(ontology) <= large or compiled.problems:
+    if compiled.problems:
         return None
 
     from admiukg.validation.hygiene import check as hygiene_check
@@ -98,6 +109,20 @@ def run(report: Report, ontology_paths, data_paths, shapes_path, saved_checks: b
             canonicalise(store, terms)
             found += [(f, "data") for f in _saved_checks(store)]
     return Outcome(found, StoreView(store, terms), bnode_files)
+
+
+def _count(paths) -> int:
+    """Triples in these files by a quick pyoxigraph parse (0 for one it cannot read)."""
+    from admiukg.graph.rdfload import RDFLoadError, read_source
+
+    total = 0
+    for path in paths:
+        try:
+            fmt, raw = read_source(Path(path))
+            total += sum(1 for _ in ox.parse(raw, OX_FORMATS[fmt])) if fmt in OX_FORMATS else 0
+        except (RDFLoadError, SyntaxError, ValueError):
+            pass
+    return total
 
 
 def _quads(graph: rdflib.Graph, terms: StoreTerms):
