@@ -21,155 +21,35 @@ are decided in Python on the rdflib term, with pyshacl's rules.
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
+from rdflib import RDFS, XSD, BNode, Literal, URIRef
 
 from admiukg.graph.oxload import TOKEN, StoreTerms
-from admiukg.validation.reports import INFO, VIOLATION, WARNING, Finding
+from admiukg.validation.reports import VIOLATION, Finding
+from admiukg.validation.shaclshapes import (
+    NODE_COMPONENTS,
+    SEVERITY,
+    SH,
+    VALUE_COMPONENTS,
+    Shape,
+    message_text,
+    path_steps,
+    path_text_of,
+    term_text,
+    uncovered,
+)
+from admiukg.validation.shaclvalues import value_test
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-_SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
-#: Parameter -> constraint component, for every component compiled at the property level.
-VALUE_COMPONENTS = {
-    SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH.minCount: "MinCount",
-    SH.maxCount: "MaxCount", SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive",
-    SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive", SH.minLength: "MinLength",
-    SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH.languageIn: "LanguageIn",
-    SH.uniqueLang: "UniqueLang", SH["in"]: "In", SH.hasValue: "HasValue", SH.equals: "Equals",
-    SH.disjoint: "Disjoint",
-}
-#: Components compiled on node shapes only (they name the focus node itself).
-NODE_COMPONENTS = {SH.closed: "Closed", SH["or"]: "Or", SH["and"]: "And", SH["not"]: "Not", SH.xone: "Xone"}
-#: Components compiled on property shapes only.
-PATH_ONLY = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.equals, SH.disjoint}
-#: Other shapes-graph predicates the compiler reads or may ignore (they change no result).
-STRUCTURE = {SH.targetClass, SH.property, SH.path, SH.inversePath, SH.severity, SH.message, SH.deactivated,
-             SH.ignoredProperties, SH.flags, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
 #: Parameters whose per-value test always runs in Python (rdflib semantics).
 PYTHON_TESTS = {SH.pattern, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
                 SH.minLength, SH.maxLength}
 _NODE_KIND = {SH.IRI: "isIRI(?v)", SH.BlankNode: "isBlank(?v)", SH.Literal: "isLiteral(?v)",
               SH.BlankNodeOrIRI: "!isLiteral(?v)", SH.BlankNodeOrLiteral: "!isIRI(?v)",
               SH.IRIOrLiteral: "!isBlank(?v)"}
-
-
-def uncovered(shapes: rdflib.Graph) -> list[str]:
-    """What the compiler does not cover in ``shapes``, one line each (empty: all of it)."""
-    problems = []
-    known = STRUCTURE | set(VALUE_COMPONENTS) | set(NODE_COMPONENTS)
-    for s, p, _o in shapes:
-        if str(p).startswith(str(SH)) and p not in known:
-            problems.append(f"{_name(shapes, s)}: {_curie(p)} (not compiled)")
-    for s in set(shapes.subjects(RDF.type, RDFS.Class)) & _all_shapes(shapes):
-        problems.append(f"{_name(shapes, s)}: implicit class target (a shape that is an rdfs:Class)")
-    for shape in _all_shapes(shapes):
-        path = shapes.value(shape, SH.path)
-        if path is not None and _path(shapes, path) is None:
-            problems.append(f"{_name(shapes, shape)}: sh:path {_path_text(path)} (path form not compiled)")
-        nested = [p for p in NODE_COMPONENTS if (shape, p, None) in shapes]
-        if path is not None and nested:
-            problems.append(f"{_name(shapes, shape)}: {', '.join(map(_curie, nested))} on a property shape")
-        paired = [p for p in PATH_ONLY if (shape, p, None) in shapes]
-        if path is None and paired:
-            problems.append(f"{_name(shapes, shape)}: {', '.join(map(_curie, paired))} on a node shape")
-        if path is not None and (shape, SH.property, None) in shapes:
-            problems.append(f"{_name(shapes, shape)}: sh:property nested in a property shape")
-        for message in shapes.objects(shape, SH.message):
-            if "{$" in message or "{?" in message:
-                problems.append(f"{_name(shapes, shape)}: sh:message with a {{…}} placeholder")
-        if _constraints(shapes, shape) and not _is_operand(shapes, shape) and \
-                shapes.value(shape, SH.message) is None:
-            problems.append(f"{_name(shapes, shape)}: no sh:message (pyshacl's generated text is not reproduced)")
-    return sorted(set(problems))
-
-
-# -- reading the shapes ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Shape:
-    node: object
-    path: str | None  # SPARQL property path; None: a node shape
-    hops: list[tuple[str, bool]]  # the path as (predicate IRI, inverse) steps
-    path_text: str | None
-    severity: str
-    message: str
-    source: str | None
-    targets: set = field(default_factory=set)  # target classes (roots only)
-
-
-def _all_shapes(g: rdflib.Graph) -> set:
-    shapes = set(g.subjects(SH.targetClass, None)) | set(g.objects(None, SH.property))
-    shapes |= set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
-    for p in (SH["or"], SH["and"], SH.xone):
-        for lst in g.objects(None, p):
-            shapes |= set(g.items(lst))
-    shapes |= set(g.objects(None, SH["not"]))
-    return shapes
-
-
-def _is_operand(g: rdflib.Graph, shape) -> bool:
-    if (None, SH["not"], shape) in g:
-        return True
-    return any(shape in set(g.items(lst)) for p in (SH["or"], SH["and"], SH.xone) for lst in g.objects(None, p))
-
-
-def _constraints(g: rdflib.Graph, shape) -> list:
-    return [p for p in (*VALUE_COMPONENTS, *NODE_COMPONENTS) if (shape, p, None) in g]
-
-
-def _path(g: rdflib.Graph, node) -> list[tuple[str, bool]] | None:
-    """The path as steps, or None when its form is not compiled."""
-    if isinstance(node, URIRef):
-        return [(str(node), False)]
-    inverse = g.value(node, SH.inversePath)
-    if inverse is not None:
-        return [(str(inverse), True)] if isinstance(inverse, URIRef) and len(list(g.predicate_objects(node))) == 1 \
-            else None
-    if (node, RDF.first, None) in g:
-        steps = []
-        for item in g.items(node):
-            step = _path(g, item)
-            if step is None or len(step) != 1:
-                return None
-            steps += step
-        return steps or None
-    return None
-
-
-def _path_text(path) -> str:
-    """How validation.py prints a result path: the IRI, or the node of a complex path."""
-    return str(path) if isinstance(path, URIRef) else path.n3()
-
-
-def _curie(iri) -> str:
-    return "sh:" + str(iri)[len(str(SH)):] if str(iri).startswith(str(SH)) else f"<{iri}>"
-
-
-def _name(g: rdflib.Graph, node) -> str:
-    if isinstance(node, URIRef):
-        return str(node)
-    parent = g.value(None, SH.property, node)
-    return f"a blank shape in {_name(g, parent)}" if parent is not None else "a blank shape"
-
-
-def _message(texts) -> str:
-    """English (or untagged) sh:message texts when there are any, else all (as validation.py)."""
-    preferred = [t for t in texts if getattr(t, "language", None) in (None, "en")] or texts
-    return "; ".join(sorted(str(t) for t in preferred))
-
-
-def _text(term) -> str | None:
-    if term is None:
-        return None
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
-
 
 # -- compiling and running -------------------------------------------------------------------------
 
@@ -192,18 +72,18 @@ class CompiledShapes:
         return not any(o.toPython() is True for o in self.graph.objects(shape, SH.deactivated)
                        if isinstance(o, Literal))
 
-    def _shape(self, node) -> _Shape:
+    def _shape(self, node) -> Shape:
         g = self.graph
         path = g.value(node, SH.path)
-        hops = _path(g, path) if path is not None else []
+        hops = path_steps(g, path) if path is not None else []
         sparql = "/".join(("^" if inv else "") + f"<{p}>" for p, inv in hops) if path is not None else None
         source = node
         if isinstance(node, BNode):  # property shapes are often blank: name their node shape
             source = g.value(None, SH.property, node) or node
-        return _Shape(node, sparql, hops, _path_text(path) if path is not None else None,
-                      _SEVERITY.get(g.value(node, SH.severity), VIOLATION),
-                      _message(list(g.objects(node, SH.message))),
-                      _text(source) if isinstance(source, URIRef) else None)
+        return Shape(node, sparql, hops, path_text_of(path) if path is not None else None,
+                      SEVERITY.get(g.value(node, SH.severity), VIOLATION),
+                      message_text(list(g.objects(node, SH.message))),
+                      term_text(source) if isinstance(source, URIRef) else None)
 
     def findings(self, store: ox.Store, terms: StoreTerms, only_class: bool = False) -> list[Finding]:
         """Every result of the shapes over the store's default graph, one per (focus, path, shape,
@@ -255,7 +135,7 @@ class _Run:
     def term(self, rdflib_term) -> ox.Term:
         return self.terms.from_rdflib(rdflib_term)
 
-    def shape(self, shape: _Shape, focus: str) -> None:
+    def shape(self, shape: Shape, focus: str) -> None:
         """A shape and its property shapes (an operand of sh:or and the like)."""
         self.constraints(shape, focus)
         for prop in self.g.objects(shape.node, SH.property):
@@ -265,11 +145,11 @@ class _Run:
     def results(self) -> list[Finding]:
         return list(self.found.values())
 
-    def add(self, shape: _Shape, component: str, focus, value=None, path_text: str | None = None) -> None:
+    def add(self, shape: Shape, component: str, focus, value=None, path_text: str | None = None) -> None:
         back = self.terms.back
-        finding = Finding(shape.severity, shape.message, focus=_text(back(focus)),
+        finding = Finding(shape.severity, shape.message, focus=term_text(back(focus)),
                           path=path_text if path_text is not None else shape.path_text,
-                          value=_text(back(value)) if value is not None else None, source=shape.source,
+                          value=term_text(back(value)) if value is not None else None, source=shape.source,
                           component=f"{SH}{component}ConstraintComponent")
         key = (finding.focus, finding.path, finding.source, finding.component, finding.value)
         self.found.setdefault(key, finding)
@@ -277,7 +157,7 @@ class _Run:
     def select(self, query: str):
         return self.store.query(query)
 
-    def values(self, shape: _Shape, end: str = "?v", tag: str = "a") -> str:
+    def values(self, shape: Shape, end: str = "?v", tag: str = "a") -> str:
         """Binds ``end`` to each value node of ?this. Sequences become one triple pattern per step
         (Oxigraph's plan for a sequence path by the focus node's values was 30x slower)."""
         if shape.path is None:
@@ -287,7 +167,7 @@ class _Run:
                         for (p, inverse), s, o in zip(shape.hops, nodes, nodes[1:]))
 
     # the constraints of one shape, over the focus nodes bound by ``focus``
-    def constraints(self, shape: _Shape, focus: str, keep=None) -> None:
+    def constraints(self, shape: Shape, focus: str, keep=None) -> None:
         g, node = self.g, shape.node
         for param, component in {**VALUE_COMPONENTS, **NODE_COMPONENTS}.items():
             if keep is not None and param not in keep:
@@ -296,7 +176,7 @@ class _Run:
                 for this, value, path in self.violations(shape, focus, param, arg):
                     self.add(shape, component, this, value, path)
 
-    def violations(self, shape: _Shape, focus: str, param, arg):
+    def violations(self, shape: Shape, focus: str, param, arg):
         """(focus, value or None, result path or None) for each violation of one constraint."""
         vals = self.values(shape)
         if param == SH.minCount:
@@ -340,10 +220,10 @@ class _Run:
     def rows(self, query: str):
         return [(r[0], r[1], None) for r in self.select(query)]
 
-    def per_value(self, shape: _Shape, focus: str, param, arg):
+    def per_value(self, shape: Shape, focus: str, param, arg):
         """Tests of each value node on its own: SPARQL finds the candidates (every token too),
         Python decides the tokens and the tests listed in PYTHON_TESTS."""
-        test = _python_test(self.g, shape.node, param, arg)
+        test = value_test(self.g, shape.node, param, arg)
         if param in PYTHON_TESTS:
             candidates = "true"
         else:
@@ -382,7 +262,7 @@ class _Run:
             return "!(" + (" || ".join(f"sameTerm(?v, {m})" for m in members) or "false") + ")"
         raise AssertionError(param)
 
-    def pair(self, shape: _Shape, focus: str, param, other):
+    def pair(self, shape: Shape, focus: str, param, other):
         mine, theirs = self.values(shape), f"?this <{other}> ?v ."
         if param == SH.equals:
             query = (f"SELECT DISTINCT ?this ?v WHERE {{ {{ {focus} {mine} MINUS {{ {theirs} }} }} "
@@ -391,7 +271,7 @@ class _Run:
             query = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {mine} {theirs} }}"
         return self.rows(query)
 
-    def unique_lang(self, shape: _Shape, focus: str):
+    def unique_lang(self, shape: Shape, focus: str):
         """A language tag (case-blind) on two values; Python decides foci with token values."""
         lang = "LCASE(LANG(?v))"
         rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} {self.values(shape)} "
@@ -410,7 +290,7 @@ class _Run:
         out |= {this for this, found in langs.items() if len(found) != len(set(found))}
         return [(this, None, None) for this in out]
 
-    def closed(self, shape: _Shape, focus: str):
+    def closed(self, shape: Shape, focus: str):
         g = self.g
         allowed = {p for prop in g.objects(shape.node, SH.property) for p in [g.value(prop, SH.path)]
                    if isinstance(p, URIRef)}
@@ -421,7 +301,7 @@ class _Run:
         rows = self.select(f"SELECT DISTINCT ?this ?p ?v WHERE {{ {focus} ?this ?p ?v . {test} }}")
         return [(this, v, p.value) for this, p, v in rows]
 
-    def logical(self, shape: _Shape, focus: str, param, arg):
+    def logical(self, shape: Shape, focus: str, param, arg):
         """sh:or / sh:and / sh:xone / sh:not: which operands each focus node conforms to."""
         operands = list(self.g.items(arg)) if param != SH["not"] else [arg]
         foci = {r[0] for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} }}")}
@@ -442,99 +322,9 @@ class _Run:
         inner.shape(self.c._shape(operand), focus)
         back = {}
         for r in self.select(f"SELECT DISTINCT ?this WHERE {{ {focus} }}"):
-            back[_text(self.terms.back(r[0]))] = r[0]
+            back[term_text(self.terms.back(r[0]))] = r[0]
         return {back[f.focus] for f in inner.results() if f.focus in back}
 
 
 def _string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-# -- pyshacl's per-value rules, on rdflib terms --------------------------------------------------
-
-
-def _python_test(g: rdflib.Graph, shape, param, arg):
-    """A function telling whether an rdflib value node passes the constraint, as pyshacl decides."""
-    if param == SH.datatype:
-        return lambda v: _datatype_ok(v, arg)
-    if param == SH.nodeKind:
-        kinds = {SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,),
-                 SH.BlankNodeOrIRI: (BNode, URIRef), SH.BlankNodeOrLiteral: (BNode, Literal),
-                 SH.IRIOrLiteral: (URIRef, Literal)}[arg]
-        return lambda v: isinstance(v, kinds)
-    if param == SH.languageIn:
-        langs = {str(x).lower() for x in g.items(arg)}
-        return lambda v: isinstance(v, Literal) and bool(v.language) and (
-            "*" in langs or v.language.lower() in langs or v.language.split("-")[0].lower() in langs)
-    if param == SH["in"]:
-        members = list(g.items(arg))
-        return lambda v: v in members
-    if param == SH.pattern:
-        return _pattern_test(arg, g.value(shape, SH.flags))
-    if param in (SH.minLength, SH.maxLength):
-        limit = int(arg)
-        within = (lambda n: n >= limit) if param == SH.minLength else (lambda n: n <= limit)
-        return lambda v: not isinstance(v, BNode) and within(len(_string_value(v)))
-    return _range_test(param, arg)
-
-
-def _pattern_test(pattern, flag_text):
-    text = str(flag_text or "").lower()
-    flags = (re.IGNORECASE if "i" in text else 0) | (re.MULTILINE if "m" in text else 0)
-    matcher = re.compile(str(pattern.value) if pattern.value is not None and len(pattern.value) > 1
-                         else str(pattern), flags)
-    return lambda v: not isinstance(v, BNode) and bool(matcher.match(_string_value(v))
-                                                      or matcher.search(_string_value(v)))
-
-
-def _string_value(v) -> str:
-    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
-        return str(v.value)
-    return str(v)
-
-
-def _range_test(param, bound):
-    from pyshacl.rdfutil.compare import (
-        compare_literal,  # the comparison pyshacl itself uses
-    )
-
-    wants = {SH.minInclusive: lambda c: c >= 0, SH.minExclusive: lambda c: c > 0,
-             SH.maxInclusive: lambda c: c <= 0, SH.maxExclusive: lambda c: c < 0}[param]
-    bound_is_string = isinstance(bound.value, str)
-
-    def test(v) -> bool:
-        if not isinstance(v, Literal) or isinstance(v.value, str) != bound_is_string:
-            return False
-        try:
-            return wants(compare_literal(v, bound))
-        except (TypeError, NotImplementedError):
-            return False
-
-    return test
-
-
-def _datatype_ok(v, datatype) -> bool:
-    """pyshacl's DatatypeConstraintComponent for one value node."""
-    if not isinstance(v, Literal):
-        return False
-    if v.datatype == datatype:
-        return getattr(v, "ill_typed", None) is not True and _actual(v, datatype)
-    if datatype == RDFS.Literal:
-        return True
-    if datatype == RDFS.Datatype and v.datatype:
-        return True
-    if v.datatype is None and v.language is None and datatype == XSD.string:
-        return _actual(v, datatype)
-    if datatype == RDF.langString and v.language:
-        return _actual(v, datatype)
-    return False
-
-
-def _actual(v: Literal, datatype) -> bool:
-    from datetime import date, datetime, time
-    from decimal import Decimal
-
-    kinds = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-             XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
-    kind = kinds.get(datatype)
-    return True if kind is None else isinstance(v.value, kind)
