@@ -9,8 +9,11 @@ as asserted, because an own property's rdfs:range makes OWL RL type whatever
 it links to, which would hide a wrong link from ``sh:class`` (a university
 given as a grant's funder becomes a funding body). Only sh:class findings are
 taken from the asserted pass: elsewhere it would miss what inference rightly
-adds (a label through a subproperty). Large inputs (LARGE_INPUT) get their
-entailments from admiukg.graph.fastreason instead of owlrl.
+adds (a label through a subproperty). Large inputs (LARGE_INPUT) run the same
+steps inside one Oxigraph store (admiukg.validation.instore: pyoxigraph parse,
+the rules of admiukg.graph.fastreason, SHACL compiled to SPARQL); this module's
+rdflib/pyshacl path stays the reference, and takes over when the shapes use a
+construct the compiler does not cover.
 """
 
 from __future__ import annotations
