@@ -1,6 +1,7 @@
 """Wall time of `python validate.py` on the bundled graph, cold and warm.
 
     python bench/validate_bench.py [--runs 5]
+    python bench/validate_bench.py --sizes 10k,100k,1m   # generated graphs: bench/validate_scale.py
 
 cold: the OWL RL entailment cache for the bundled inputs is deleted before each
 run; warm: it is present. Each run is a fresh interpreter (a subprocess), as CI
@@ -41,7 +42,13 @@ def drop_cache() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", help="generated graphs of these sizes instead (bench/validate_scale.py)")
     args = parser.parse_args()
+    if args.sizes:
+        from bench import validate_scale
+
+        sys.argv = [sys.argv[0], "--sizes", args.sizes]
+        return validate_scale.main()
 
     validate = [sys.executable, "validate.py"]
     scenarios = [

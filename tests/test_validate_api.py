@@ -157,7 +157,7 @@ class Row:
 
 
 def fake_queries(monkeypatch, run_checks):
-    monkeypatch.setattr("admiukg.validation.validate.run_checks", run_checks)
+    monkeypatch.setattr("admiukg.validation.findings.run_checks", run_checks)
 
 
 def test_saved_check_rows_become_located_violations(monkeypatch):

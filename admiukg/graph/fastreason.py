@@ -87,9 +87,12 @@ def clashes(store: ox.Store, back=lambda t: t.value) -> list[str]:
     pairs = TBox.read(store).disjoint
     if not pairs:
         return []
-    query = f"SELECT ?c ?d ?x WHERE {{ {_values('?c ?d', pairs)} ?x a ?c . ?x a ?d }}"
-    return sorted({f"Disjoint classes {back(c)} and {back(d)} have a common individual {back(x)}"
-                   for c, d, x in store.query(query)})
+    # Set intersections in Python: Oxigraph's plan for the pairs joined in one query took 18 s at 1M.
+    kind = _ox(RDF.type)
+    members = {c: {q.subject for q in store.quads_for_pattern(None, kind, ox.NamedNode(c), ox.DefaultGraph())}
+               for c in {c for pair in pairs for c in pair}}
+    return sorted({f"Disjoint classes {back(ox.NamedNode(c))} and {back(ox.NamedNode(d))} have a common "
+                   f"individual {back(x)}" for c, d in pairs for x in members[c] & members[d]})
 
 
 def closure(store: ox.Store) -> list[ox.NamedNode]:
@@ -289,16 +292,25 @@ class _Rules:
             self._add(f"{new} .", f"{guard}FILTER NOT EXISTS {{ {new} }}",
                       premise=f"{_values('?p ?q', pairs)} ?x ?p ?y .")
 
+    def _add_types(self, node: str, cls: str, premise: str) -> None:
+        """A rule that types nodes. Over the whole graph many premises give the same (node,
+        class), so the distinct pairs come first and the known types go in one anti-join (MINUS):
+        4x faster on 1M triples. A later round's few premises are cheaper to check one by one."""
+        if self.source is not None:
+            self._add(f"{node} a {cls} .", f"FILTER NOT EXISTS {{ {node} a {cls} }}", premise=premise)
+            return
+        into = f"{node} a {cls} . GRAPH <{self.target.value}> {{ {node} a {cls} . }}"
+        self.updates.append(f"INSERT {{ {into} }} WHERE {{ {{ SELECT DISTINCT {node} {cls} WHERE {{ {premise} }} }} "
+                            f"MINUS {{ {node} a {cls} }} }}")
+
     def end_types(self, end: str, pairs):  # prp-dom / prp-rng (+ cax-sco)
         if pairs:
-            guard = "FILTER(!isLiteral(?y)) " if end == "?y" else ""
-            self._add(f"{end} a ?c .", f"{guard}FILTER NOT EXISTS {{ {end} a ?c }}",
-                      premise=f"{_values('?p ?c', pairs)} ?x ?p ?y .")
+            guard = " FILTER(!isLiteral(?y))" if end == "?y" else ""
+            self._add_types(end, "?c", f"{_values('?p ?c', pairs)} ?x ?p ?y .{guard}")
 
     def sub_class(self, pairs):  # cax-sco, cax-eqc, cls-int2, cls-uni over the closed hierarchy
         if pairs:
-            self._add("?x a ?d .", "FILTER NOT EXISTS { ?x a ?d }",
-                      premise=f"{_values('?c ?d', pairs)} ?x a ?c .")
+            self._add_types("?x", "?d", f"{_values('?c ?d', pairs)} ?x a ?c .")
 
     def chains(self, chains):  # prp-spo2
         for p, chain in chains:

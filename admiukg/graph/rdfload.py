@@ -111,7 +111,9 @@ def bnode_file_prefix(raw: bytes) -> str:
     return "f" + hashlib.sha256(raw).hexdigest()[:10] + "b"
 
 
-def _load(path: Path) -> tuple[Graph, bytes]:
+def read_source(path: Path) -> tuple[str, bytes]:
+    """The rdflib format name (from the extension) and the bytes of ``path``; every parser reads
+    through here, so every one gets the same checks and messages."""
     fmt = parser_name(path)
     if fmt is None:
         known = " ".join("." + e for e in sorted(formats.INPUTS))
@@ -120,7 +122,11 @@ def _load(path: Path) -> tuple[Graph, bytes]:
         raw = safeinput.read_input(path)
     except safeinput.InputError as exc:
         raise RDFLoadError(path, exc.message, exc.line) from None
+    return fmt, raw
 
+
+def _load(path: Path) -> tuple[Graph, bytes]:
+    fmt, raw = read_source(path)
     base = path.resolve().as_uri()
     if fmt == "xml":
         data: bytes | str = raw  # the XML declaration decides the encoding

@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cache", action="store_true", help="recompute OWL RL entailments (ignore the cache in ~/.cache/admiukg)")
     parser.add_argument("--max-file-size", type=int, default=safeinput.limits.max_bytes // 2**20, metavar="MIB",
                         help="refuse input files larger than this (default %(default)s MiB)")  # fmt: skip
+    parser.add_argument("--engine", choices=("auto", "pyshacl", "sparql"), default="auto",
+                        help="auto (default): above 50k triples everything runs inside one Oxigraph store, "
+                        "SHACL compiled to SPARQL; pyshacl: always rdflib and pyshacl (the reference); "
+                        "sparql: always the store")  # fmt: skip
     return parser
 
 
@@ -57,7 +61,7 @@ def main(argv=None) -> int:
         from admiukg.validation.validate import validate
 
         report = validate(data_selection(args.files), strict=args.strict, ontology_paths=args.ontology,
-                          shapes_path=args.shapes, use_cache=not args.no_cache)  # fmt: skip
+                          shapes_path=args.shapes, use_cache=not args.no_cache, engine=args.engine)  # fmt: skip
         from admiukg.validation.reports import RENDERERS, summary, to_text
 
         if args.format == "text":

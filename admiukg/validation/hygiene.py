@@ -65,12 +65,13 @@ _CONTAINER = re.compile(r"_[1-9][0-9]*")  # rdf:_1, rdf:_2, ... exist by definit
 def check(graphs: dict[str, Graph], ontology: Graph) -> list[tuple[Finding, str]]:
     """Findings, each with the name of the graph (key of ``graphs``) where the term is used.
 
-    ``graphs`` is ordered by preference for reporting (data first).
+    ``graphs`` is ordered by preference for reporting (data first); a value may also be the set
+    of IRIs a graph uses (what a store reports, see admiukg.validation.instore.used_iris).
     """
     found: list[tuple[Finding, str]] = []
     seen: set[URIRef] = set()
     for name, graph in graphs.items():
-        for term in _used_iris(graph):
+        for term in _used_iris(graph) if isinstance(graph, Graph) else graph:
             if term in seen:
                 continue
             text = str(term)

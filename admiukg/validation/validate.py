@@ -9,8 +9,11 @@ as asserted, because an own property's rdfs:range makes OWL RL type whatever
 it links to, which would hide a wrong link from ``sh:class`` (a university
 given as a grant's funder becomes a funding body). Only sh:class findings are
 taken from the asserted pass: elsewhere it would miss what inference rightly
-adds (a label through a subproperty). Large inputs (LARGE_INPUT) get their
-entailments from admiukg.graph.fastreason instead of owlrl.
+adds (a label through a subproperty). Large inputs (LARGE_INPUT) run the same
+steps inside one Oxigraph store (admiukg.validation.instore: pyoxigraph parse,
+the rules of admiukg.graph.fastreason, SHACL compiled to SPARQL); this module's
+rdflib/pyshacl path stays the reference, and takes over when the shapes use a
+construct the compiler does not cover.
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Namespace, URIRef
 
 from admiukg import config, progress
-from admiukg.queries.checks import run_checks
+from admiukg.validation.findings import _consistency, _first_line, _merge, _saved_checks, _text
 from admiukg.validation.reports import (
-    CHECK,
     INFO,
     VIOLATION,
     WARNING,
@@ -41,6 +43,7 @@ _SEVERITY = {SH.Violation: VIOLATION, SH.Warning: WARNING, SH.Info: INFO}
 def validate(
     data_paths=None, *, strict=False, ontology_paths=None, shapes_path=None, use_cache=True, saved_checks=None,
     facts=None,
+    engine="auto",
 ) -> Report:
     """Validate ``data_paths`` (None: the bundled data) with the bundled ontology and shapes.
 
@@ -50,6 +53,10 @@ def validate(
     with the bundled ontology and off with another one, whose data they
     were not written for. ``facts`` (admiukg.validation.facts: quotes, checksum, labels,
     entities and numbers against the source file) follows ``saved_checks`` unless given.
+    were not written for. ``engine``: "auto" (above LARGE_INPUT triples everything runs inside
+    one Oxigraph store, SHACL compiled to SPARQL; below, rdflib and pyshacl), "pyshacl" (always
+    the rdflib path, the reference) or "sparql" (always the store path; ValueError when the
+    shapes use a construct it does not compile).
     """
     if saved_checks is None:
         saved_checks = ontology_paths is None
@@ -59,6 +66,22 @@ def validate(
     ontology_paths = [Path(p) for p in (config.ontology_files() if ontology_paths is None else ontology_paths)]
     shapes_path = Path(shapes_path or config.shapes_file())
     report = Report(strict=strict, files=[str(p) for p in (*ontology_paths, shapes_path, *data_paths)])
+
+    from admiukg.graph.rdfload import load_graph
+    from admiukg.validation import instore
+
+    if engine != "pyshacl" and instore.applicable(data_paths):
+        large = -1 if engine == "sparql" else LARGE_INPUT
+        outcome = instore.run(report, ontology_paths, data_paths, shapes_path, saved_checks, large, facts)
+        if outcome is None and engine == "sparql":
+            from admiukg.validation.shaclsparql import uncovered
+
+            raise ValueError("shapes not compiled: " + "; ".join(uncovered(load_graph(shapes_path))))
+        if outcome is not None:  # None: a small input, or shapes the compiler does not cover
+            if not report.errors:
+                _report(report, outcome.found, data_paths, ontology_paths, shapes_path, outcome.view,
+                        outcome.bnode_files)
+            return report
 
     with progress.step(f"loading {len(report.files)} files"):
         inputs = _load(report, ontology_paths, data_paths, shapes_path)
@@ -108,15 +131,22 @@ def validate(
         report.errors.append(LoadError(str(shapes_path), f"SHACL shapes unusable: {_first_line(exc)}"))
         return report
 
+    _report(report, found, data_paths, ontology_paths, shapes_path, union, inputs.bnode_files)
+    return report
+
+
+def _report(report: Report, found, data_paths, ontology_paths, shapes_path, graph, bnode_files) -> None:
+    """Locate each finding in the source files and add them to ``report`` in a stable order."""
     from admiukg.graph.rdfload import SourceIndex
 
-    files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
-    indexes = {name: SourceIndex(paths) for name, paths in files.items()}
-    for finding, where in found:
-        _locate(finding, where, indexes, union, inputs.bnode_files)
-        report.results.append(finding)
-    report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message))
-    return report
+    with progress.step("locating findings in the files"):
+        files = {"data": data_paths, "ontology": ontology_paths, "shapes": [shapes_path]}
+        indexes = {name: SourceIndex(paths) for name, paths in files.items()}
+        for finding, where in found:
+            _locate(finding, where, indexes, graph, bnode_files)
+            report.results.append(finding)
+    report.results.sort(key=lambda f: (f.file or "~", f.line or 0, f.severity, f.message, f.focus or "",
+                                       f.path or "", f.value or "", f.source or "", f.component or ""))
 
 
 @dataclass
@@ -157,28 +187,6 @@ def _load(report: Report, ontology_paths, data_paths, shapes_path) -> _Inputs:
     except RDFLoadError as exc:
         report.errors.append(LoadError(exc.path, exc.message, exc.line))
     return inputs
-
-
-def _consistency(entailed: Graph) -> list[tuple[Finding, str]]:
-    from admiukg.graph.inference import inconsistencies
-
-    check = CHECK + "owl-rl-consistency"
-    return [(Finding(VIOLATION, message, focus=_text(focus), source=check), "data")
-            for focus, message in inconsistencies(entailed)]  # fmt: skip
-
-
-def _text(term) -> str | None:
-    if term is None:
-        return None
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
-
-
-# -- SHACL --------------------------------------------------------------------
 
 
 def _shacl(data: Graph, shapes: Graph) -> list[Finding]:
@@ -246,17 +254,6 @@ def _described(graph: Graph, node) -> Graph:
     return out
 
 
-def _merge(*passes: list[Finding]) -> list[Finding]:
-    """One finding per (focus, path, shape, component, value) across SHACL passes."""
-    seen, merged = set(), []
-    for finding in (f for findings in passes for f in findings):
-        key = (finding.focus, finding.path, finding.source, finding.component, finding.value)
-        if key not in seen:
-            seen.add(key)
-            merged.append(finding)
-    return merged
-
-
 def _message(texts) -> str:
     """English (or untagged) sh:message texts when there are any, else all of them."""
     preferred = [t for t in texts if getattr(t, "language", None) in (None, "en")] or texts
@@ -265,52 +262,6 @@ def _message(texts) -> str:
 
 def _local(iri) -> str:
     return str(iri).rsplit("#", 1)[-1] if iri else "constraint"
-
-
-# -- Saved checks (queries/checks/*.rq, owned by the queries module) ----------
-
-
-def _saved_checks(graph: Graph) -> list[Finding]:
-    """Rows of the must-be-empty queries (queries/checks/*.rq) as findings."""
-    try:
-        rows = list(run_checks(graph))
-    except Exception as exc:  # a broken check file: report it, never crash the CI guard
-        return [_broken(exc)]
-    return [_row_finding(row) for row in rows]
-
-
-def _broken(exc: Exception) -> Finding:
-    return Finding(VIOLATION, f"saved checks (queries/checks) could not run: {_first_line(exc)}",
-                   source=CHECK + "saved-queries")  # fmt: skip
-
-
-def _get(row, *names):
-    for name in names:
-        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _row_finding(row) -> Finding:
-    """A run_checks row (admiukg.queries.checks.CheckViolation, or a dict alike) as a Finding.
-
-    The file and line are the focus node's in the data, where the fix goes;
-    the query file is named in the message.
-    """
-    if isinstance(row, str):
-        return Finding(VIOLATION, row, source=CHECK + "saved-queries")
-    check = str(_get(row, "check", "query", "name") or "saved check")
-    severity = str(_get(row, "severity") or VIOLATION)
-    severity = severity if severity in (VIOLATION, WARNING, INFO) else VIOLATION
-    message = str(_get(row, "message", "summary") or "row returned by a must-be-empty query")
-    focus = _get(row, "focus_node", "focus", "entity")
-    if isinstance(focus, str) and focus.startswith("<") and focus.endswith(">"):
-        focus = focus[1:-1]  # N-Triples syntax
-    query_file = _get(row, "file")
-    where = f" (check {query_file})" if query_file else f" (check {check})"
-    return Finding(severity, message + where, focus=str(focus) if focus else None,
-                   source=CHECK + "query/" + Path(check).stem)  # fmt: skip
 
 
 # -- Where in the source ------------------------------------------------------
