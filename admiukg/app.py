@@ -17,12 +17,12 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from admiukg import guard
+from admiukg.api import routes
 from admiukg.endpoint import bodydrain
-from admiukg.store.local import ServedDataset, load_dataset
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.results import DEFAULT_PREFIXES
-from admiukg.api import routes
 from admiukg.site import downloads, linkeddata, pages
+from admiukg.store.local import ServedDataset, load_dataset
 
 log = logging.getLogger("admiukg.app")
 
@@ -35,14 +35,18 @@ DEFAULTS = {
     "QUERY_TIMEOUT": 10.0,  # wall-clock seconds per query
     "QUERY_MEMORY_LIMIT": 2 * 2**30,  # RLIMIT_AS of a query worker, bytes
     "MAX_ROWS": 10_000,  # rows / triples per response, more are cut and flagged
+    "MAX_RESPONSE_BYTES": 16 * 2**20,  # body of a query result, more rows are cut and flagged
     "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
     "QUERY_WORKERS": 2,  # query processes per web process
+    "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
+    "QUERY_ZYGOTE": None,  # socket of the shared in-memory copy (admiukg.serve starts it)
     "QUERY_MAX_DEPTH": guard.Limits.max_depth,
     "RESULT_CACHE_BYTES": 64 * 2**20,  # response cache per web process; 0 disables
     "TESTING": False,
 }
 #: Feature blueprints, registered when their module is present.
-EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, Retry-After"
+EXPOSE = ("X-SPARQL-Truncated, X-SPARQL-Truncated-Reason, X-SPARQL-Max-Rows, "
+          "X-SPARQL-Max-Bytes, X-SPARQL-Rows, Retry-After")
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Settings:
     max_rows: int
     max_content_length: int
     limits: guard.Limits
+    max_bytes: int = 0
 
 
 @dataclass
@@ -79,6 +84,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
         timeout=float(cfg["QUERY_TIMEOUT"]),
         memory_limit=int(cfg["QUERY_MEMORY_LIMIT"]),
         max_rows=int(cfg["MAX_ROWS"]),
+        max_bytes=int(cfg["MAX_RESPONSE_BYTES"]),
         max_content_length=int(cfg["MAX_REQUEST_BYTES"]),
         limits=guard.Limits(max_depth=int(cfg["QUERY_MAX_DEPTH"]),
                             max_length=min(guard.Limits.max_length, int(cfg["MAX_REQUEST_BYTES"]))),
@@ -89,7 +95,9 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     from admiukg.endpoint.protocol import FastPath, ResponseCache, bp, error_response
 
     pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
-                     memory_limit=settings.memory_limit, union=info.union)
+                     memory_limit=settings.memory_limit, union=info.union,
+                     zygote=cfg["QUERY_ZYGOTE"], info=info.to_json(),
+                     in_memory=bool(cfg["QUERY_IN_MEMORY"]))
     cache_bytes = int(cfg["RESULT_CACHE_BYTES"])
     app.extensions["admiukg"] = dataset
     app.extensions["admiukg.endpoint"] = Endpoint(
@@ -156,8 +164,11 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
             "store_reopened": info.cached,
             "sources": info.sources,
             "uptime_seconds": round(time.time() - ep.started, 1),
-            "workers": {"alive": alive, "size": ep.pool.size, "replaced": ep.pool.replaced},
+            "workers": {"alive": alive, "size": ep.pool.size, "replaced": ep.pool.replaced,
+                        "recycled": getattr(ep.pool, "recycled", 0),
+                        "in_memory": getattr(ep.pool, "zygote_ready", False)},
             "limits": {"timeout_s": settings.timeout, "max_rows": settings.max_rows,
+                       "max_response_bytes": settings.max_bytes,
                        "memory_limit": settings.memory_limit,
                        "max_request_bytes": settings.max_content_length},
             "cache": ep.cache.stats(),

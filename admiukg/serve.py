@@ -35,6 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=8, help="threads per web worker (default 8)")
     p.add_argument("--query-workers", type=int, default=2,
                    help="query processes per web worker (default 2)")
+    p.add_argument("--disk", action="store_true",
+                   help="query workers read the on-disk store instead of one shared in-memory "
+                   "copy (graphs larger than memory; slower joins)")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="wall-clock limit per query in seconds (default 10)")
     p.add_argument("--memory-limit", type=int, default=2048,
@@ -42,6 +45,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-rows", type=int, default=10_000,
                    help="result rows/triples per response; more are cut and flagged "
                    "(default 10000)")
+    p.add_argument("--max-response-mb", type=float, default=16,
+                   help="result body limit in MiB; rows beyond it are cut and flagged "
+                   "(X-SPARQL-Truncated-Reason: bytes; default 16)")
     p.add_argument("--max-body", type=int, default=1024,
                    help="request body limit in KiB (default 1024)")
     p.add_argument("--max-depth", type=int, default=guard.Limits.max_depth,
@@ -73,10 +79,12 @@ def app_config(args) -> dict:
         "QUERY_TIMEOUT": args.timeout,
         "QUERY_MEMORY_LIMIT": args.memory_limit * 2**20,
         "MAX_ROWS": args.max_rows,
+        "MAX_RESPONSE_BYTES": int(args.max_response_mb * 2**20),
         "MAX_REQUEST_BYTES": args.max_body * 1024,
         "QUERY_WORKERS": args.query_workers,
         "QUERY_MAX_DEPTH": args.max_depth,
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
+        "QUERY_IN_MEMORY": not args.disk,
     }
 
 
@@ -135,6 +143,19 @@ def _load_built_in_child(cfg: dict):
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
+def start_shared_zygote(info) -> str:
+    """Start the one in-memory copy of the dataset that every web process's query workers are
+    forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
+    gunicorn master's main thread, before any web worker, so it dies with the master."""
+    import tempfile
+
+    from admiukg.endpoint.pool import start_zygote
+
+    path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
+    start_zygote(path, info.to_json())
+    return path
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
@@ -154,6 +175,8 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
+    if not args.store and cfg["QUERY_IN_MEMORY"]:
+        cfg["QUERY_ZYGOTE"] = start_shared_zygote(info)
     app = create_app(cfg, dataset=dataset)
     options = {
         "bind": f"{args.host}:{args.port}",

@@ -12,16 +12,19 @@ from a threaded parent, and no re-import of the caller's ``__main__`` (multiproc
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import os
 import queue
+import select
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -82,19 +85,47 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:
-    """Entry point of a query worker: open the store read-only, answer jobs until EOF."""
+def init_worker(memory_limit: int, parent_pid: int) -> None:
+    """Everything a query worker does before its first query, whichever way it started:
+    die with its parent, leave signals to the parent, no network, the memory limit."""
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    import pyoxigraph as ox
+    try:  # a seccomp filter that forbids IP sockets (SERVICE cannot reach anything)
+        from admiukg.endpoint.sandbox import deny_network
+    except ImportError:
+        deny_network = None
+    if deny_network is not None:
+        deny_network()
+    _set_memory_limit(memory_limit)
 
+
+def copied_bytes() -> int:
+    """About how much memory this process has written since it started: minor page faults
+    (a copy-on-write fault on a page of the shared store is one), a cheap proxy for
+    ``Private_Dirty`` (reading smaps takes milliseconds at a million triples)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+#: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
+#: the shared store: queries write to pages they only read (reference counts), so without this
+#: every worker slowly becomes a full private copy. Higher is faster, lower is smaller.
+RECYCLE_BYTES = 256 * 2**20
+
+
+def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
+               recycle_bytes: int = 0) -> None:
+    """Answer jobs from ``conn`` until EOF. With ``recycle_bytes``, once that much memory is
+    copied the next reply is preceded by ``("retire", n)`` and the worker exits after it."""
+    init_worker(memory_limit, parent_pid)
     from admiukg.endpoint import results
 
-    store = ox.Store.read_only(store_path)
-    results.warm_up(store)
-    _set_memory_limit(memory_limit)
+    start_faults = copied_bytes()
     conn.send(("ready", os.getpid()))
+    done, retiring = 0, False
     while True:
         try:
             job = conn.recv()
@@ -108,19 +139,78 @@ def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int
             reply = ("error", 503, "memory", "query exceeded the memory limit")
         except Exception as exc:  # never let a worker die on a Python exception
             reply = ("error", 400, "evaluation", f"query failed: {str(exc)[:300]}")
+        if retiring:
+            conn.send(("retire", done))
         try:
             conn.send(reply)
         except MemoryError:
             conn.send(("error", 503, "memory", "result exceeded the memory limit"))
+        if retiring:
+            return
+        done += 1
+        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
+
+
+def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:
+    """A worker on the on-disk store: used while the zygote loads, and in ``--disk`` mode."""
+    import pyoxigraph as ox
+
+    from admiukg.endpoint import results
+
+    store = ox.Store.read_only(store_path)
+    results.warm_up(store)
+    serve_jobs(conn, store, union, memory_limit, parent_pid)
 
 
 # --- the parent side -------------------------------------------------------------------------
 
 
+class ForkedProcess:
+    """A worker forked by the zygote: not our child, so watched and killed through a pidfd."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            self.returncode = _exit_code(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], timeout)[0]:
+            self.returncode = _exit_code(self.pid)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def close(self) -> None:
+        try:
+            os.close(self.pidfd)
+        except OSError:
+            pass
+
+
+def _exit_code(pid: int) -> int:
+    """Popen-style exit code of an exited process that its zygote has not reaped yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            status = int(f.read().rsplit(") ", 1)[1].split()[49])  # field 52: exit_code
+    except (OSError, IndexError, ValueError):
+        return -1
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
 class _Worker:
-    def __init__(self, process: subprocess.Popen, conn: Connection):
+    def __init__(self, process, conn: Connection, forked: bool = False):
         self.process = process
         self.conn = conn
+        self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -138,25 +228,41 @@ class _Worker:
             self.conn.close()
         except OSError:
             pass
+        if isinstance(self.process, ForkedProcess):
+            self.process.close()
 
 
 class QueryPool:
-    """``size`` worker processes over the read-only store at ``store_path``."""
+    """``size`` worker processes over the store at ``store_path``.
+
+    Workers are forked by a zygote that holds the dataset in memory: the shared one at
+    ``zygote`` (a socket path, started by :mod:`admiukg.serve` for all web processes) or, without
+    it, a private one started by :meth:`start`. Until the zygote is ready (it is loading), workers
+    are fresh interpreters over the read-only on-disk store, retired as soon as it is.
+    ``in_memory=False`` keeps to those (graphs larger than memory).
+    """
 
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
-                 memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60):
+                 memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60,
+                 zygote: str | None = None, info: dict | None = None, in_memory: bool = True):
         self.store_path = str(store_path)
         self.size = size
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.union = union
         self.start_timeout = start_timeout
+        self.zygote_path = zygote
+        self.info = info or {"path": self.store_path, "union": union}
+        self.in_memory = in_memory
+        self._own_zygote: subprocess.Popen | None = None
+        self._zygote_conn: Connection | None = None
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self.started = False
         self._closed = False
         self.replaced = 0
+        self.recycled = 0
         self._pid = None
         self._spawner: threading.Thread | None = None
         self._spawn_requests: queue.Queue = queue.Queue()
@@ -168,6 +274,8 @@ class QueryPool:
                 return
             self.started = True
             self._pid = os.getpid()
+        if self.in_memory and self.zygote_path is None:
+            self._call_spawner(self._start_own_zygote)
         for _ in range(self.size):
             self._idle.put(self._spawn())
 
@@ -178,6 +286,9 @@ class QueryPool:
             self._lock = threading.Lock()
             self._spawner = None
             self._spawn_requests = queue.Queue()
+            self._zygote_conn = None
+            if self._own_zygote is not None:
+                self._own_zygote, self.zygote_path = None, None
             self.started = False
         if not self.started:
             self.start()
@@ -190,47 +301,92 @@ class QueryPool:
             self._workers.clear()
         for w in workers:
             w.kill()
+        if self._zygote_conn is not None:
+            self._zygote_conn.close()  # a shared zygote kills what it forked for us
+        if self._own_zygote is not None:
+            self._own_zygote.kill()
+            self._own_zygote.wait()
 
     def alive(self) -> int:
         with self._lock:
             return sum(1 for w in self._workers if w.alive())
 
-    def _spawn(self) -> _Worker:
-        """Start a worker from the pool's long-lived spawner thread (see _die_with_parent)."""
+    @property
+    def zygote_ready(self) -> bool:
+        return self.in_memory and self.zygote_path is not None \
+            and os.path.exists(self.zygote_path)
+
+    # starting processes, always from one long-lived thread (see _die_with_parent)
+    def _call_spawner(self, fn):
         with self._lock:
             if self._spawner is None or not self._spawner.is_alive():
                 self._spawner = threading.Thread(target=self._spawner_loop, daemon=True,
                                                  name="query-worker-spawner")
                 self._spawner.start()
         reply: queue.Queue = queue.Queue(maxsize=1)
-        self._spawn_requests.put(reply)
+        self._spawn_requests.put((fn, reply))
         result = reply.get()
         if isinstance(result, BaseException):
             raise result
         return result
 
+    def _spawn(self) -> _Worker:
+        return self._call_spawner(self._spawn_now)
+
     def _spawner_loop(self) -> None:
         while True:
-            reply = self._spawn_requests.get()
-            if reply is None:
+            request = self._spawn_requests.get()
+            if request is None:
                 return
+            fn, reply = request
             try:
-                reply.put(self._spawn_now())
+                reply.put(fn())
             except Exception as exc:  # handed to the caller
                 reply.put(exc)
 
-    def _spawn_now(self) -> _Worker:
-        parent_sock, child_sock = socket.socketpair()
+    def _env(self) -> dict:
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        return env
+
+    def _start_own_zygote(self) -> None:
+        self.zygote_path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
+        self._own_zygote = start_zygote(self.zygote_path, self.info, self._env())
+
+    def _spawn_now(self) -> _Worker:
+        if self.zygote_ready:
+            try:
+                return self._fork_from_zygote()
+            except (OSError, EOFError) as exc:
+                log.warning("zygote unavailable (%s): starting a worker on the on-disk store", exc)
+                self._zygote_conn = None
+        return self._spawn_disk_worker()
+
+    def _fork_from_zygote(self) -> _Worker:
+        if self._zygote_conn is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(self.zygote_path)
+            self._zygote_conn = Connection(sock.detach())
+        self._zygote_conn.send(("spawn", self.memory_limit))
+        if not self._zygote_conn.poll(self.start_timeout):
+            raise OSError("the zygote did not answer")
+        _, pid = self._zygote_conn.recv()
+        fd = reduction.recv_handle(self._zygote_conn)
+        worker = _Worker(ForkedProcess(pid), Connection(fd), forked=True)
+        return self._await_ready(worker)
+
+    def _spawn_disk_worker(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
         proc = subprocess.Popen(
             [sys.executable, "-m", "admiukg.endpoint.pool", str(child_sock.fileno()),
              self.store_path, str(self.memory_limit), json.dumps(self.union), str(os.getpid())],
-            pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL,
+            pass_fds=(child_sock.fileno(),), env=self._env(), stdin=subprocess.DEVNULL,
         )
         child_sock.close()
-        worker = _Worker(proc, Connection(parent_sock.detach()))
+        return self._await_ready(_Worker(proc, Connection(parent_sock.detach())))
+
+    def _await_ready(self, worker: _Worker) -> _Worker:
         if not worker.conn.poll(self.start_timeout):
             worker.kill()
             raise RuntimeError("query worker did not start in time")
@@ -238,18 +394,22 @@ class QueryPool:
             msg = worker.conn.recv()
         except (EOFError, OSError) as exc:
             worker.kill()
-            raise RuntimeError(f"query worker failed to start (exit {proc.returncode})") from exc
+            raise RuntimeError(f"query worker failed to start (exit {worker.process.poll()})") \
+                from exc
         assert msg[0] == "ready"
         with self._lock:
             self._workers.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, counted: bool = True) -> None:
         """Kill ``worker`` and start a replacement in the background."""
         with self._lock:
             self._workers.discard(worker)
         worker.kill()
-        self.replaced += 1
+        if counted:
+            self.replaced += 1
+        else:
+            self.recycled += 1
         if self._closed:
             return
 
@@ -264,6 +424,16 @@ class QueryPool:
 
         threading.Thread(target=respawn, daemon=True, name="respawn-query-worker").start()
 
+    def _usable(self, worker: _Worker) -> bool:
+        """Whether an idle worker can take a job; if not, it is replaced."""
+        if not worker.alive():
+            self._replace(worker)  # died while idle (killed from outside)
+            return False
+        if not worker.forked and self.zygote_ready:  # the in-memory store is ready now
+            self._replace(worker, counted=False)
+            return False
+        return True
+
     # work
     def run(self, job, timeout: float | None = None):
         """Run ``job`` in a worker; return its reply or raise a :class:`PoolError`."""
@@ -277,9 +447,8 @@ class QueryPool:
                 raise PoolBusy(
                     f"all query workers busy for {timeout:g} s; try again later"
                 ) from None
-            if worker.alive():
+            if self._usable(worker):
                 break
-            self._replace(worker)  # died while idle (killed from outside): take another
         try:
             worker.conn.send(job)
             remaining = max(0.0, deadline - time.monotonic())
@@ -289,6 +458,10 @@ class QueryPool:
                     f"query exceeded the time limit of {timeout:g} s and was stopped"
                 )
             reply = worker.conn.recv()
+            if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
+                reply = worker.conn.recv()
+                self._replace(worker, counted=False)
+                return reply
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             code = worker.process.returncode
@@ -299,6 +472,14 @@ class QueryPool:
             ) from None
         self._idle.put(worker)
         return reply
+
+
+def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:
+    """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
+         "--info", json.dumps(info, default=str), "--parent", str(os.getpid())],
+        env=env, stdin=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION

@@ -20,9 +20,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from jinja2 import TemplateNotFound
 
 from admiukg import guard
-from admiukg.endpoint import negotiation
-from admiukg.endpoint import results
-from admiukg.endpoint import service_description
+from admiukg.endpoint import negotiation, results, service_description
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
 from admiukg.endpoint.pool import PoolError
 
@@ -106,7 +104,7 @@ class FastPath:
 
     FLAG = "admiukg.cacheable"
 
-    def __init__(self, wsgi_app, cache: "ResponseCache"):
+    def __init__(self, wsgi_app, cache: ResponseCache):
         self.wsgi_app = wsgi_app
         self.cache = cache
 
@@ -259,13 +257,20 @@ def pick_format(params, offers) -> str | None:
 # --- responses --------------------------------------------------------------------------------
 
 
-def _result_response(fmt: str, body: bytes, rows: int, truncated: bool, max_rows: int) -> Response:
+def _result_response(fmt: str, body: bytes, rows: int, truncated, max_rows: int,
+                     max_bytes: int = 0) -> Response:
+    """``truncated``: False, True (rows were cut at ``max_rows``) or "bytes" (at ``max_bytes``)."""
     resp = Response(body, status=200, content_type=content_type(fmt))
     resp.headers["Vary"] = "Accept"
     resp.headers["X-SPARQL-Rows"] = str(rows)
     if truncated:
         resp.headers["X-SPARQL-Truncated"] = "true"
-        resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+        if truncated == "bytes":
+            resp.headers["X-SPARQL-Truncated-Reason"] = "bytes"
+            resp.headers["X-SPARQL-Max-Bytes"] = str(max_bytes)
+        else:
+            resp.headers["X-SPARQL-Truncated-Reason"] = "rows"
+            resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
     return resp
 
 
@@ -302,7 +307,8 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         fmt, body, rows, truncated = hit
         request.environ[FastPath.FLAG] = (qhash, rows)
         _log(qhash, None, fmt, 200, rows, started, True)
-        return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+        return _result_response(fmt, body, rows, truncated, st.settings.max_rows,
+                                st.settings.max_bytes)
     try:
         info = guard.check(query, st.settings.limits)
     except guard.GuardError as exc:
@@ -324,6 +330,7 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         "results_format": results_fmt,
         "graph_format": graph_fmt,
         "max_rows": st.settings.max_rows,
+        "max_bytes": st.settings.max_bytes,
         "prefixes": st.prefixes,
         "base_iri": endpoint,  # relative IRIs in a query resolve against the endpoint
     }
@@ -340,7 +347,8 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
     st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + len(query))
     request.environ[FastPath.FLAG] = (qhash, rows)
     _log(qhash, info.form, fmt, 200, rows, started, False)
-    return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+    return _result_response(fmt, body, rows, truncated, st.settings.max_rows,
+                                st.settings.max_bytes)
 
 
 def endpoint_url() -> str:

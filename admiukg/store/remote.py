@@ -32,7 +32,6 @@ import requests
 
 from admiukg import config, guard
 from admiukg.endpoint import results
-from admiukg.store.local import DatasetInfo
 from admiukg.endpoint.pool import PoolBusy, PoolError, QueryTimeout
 from admiukg.store.client import (
     ASK_GRAPH,
@@ -44,6 +43,7 @@ from admiukg.store.client import (
     parse_answer,
     term_sparql,
 )
+from admiukg.store.local import DatasetInfo
 
 log = logging.getLogger("admiukg.store.remote")
 
@@ -123,11 +123,13 @@ def _reply(answer, job):
         fmt = job.get("results_format")
         if fmt is None:
             return ("error", 406, "not-acceptable", "no acceptable format for SELECT results")
-        return ("ok", fmt, *results.write_solutions(answer, fmt, max_rows))
+        return ("ok", fmt, *results.write_solutions(answer, fmt, max_rows,
+                                                    job.get("max_bytes") or 0))
     fmt = job.get("graph_format")
     if fmt is None:
         return ("error", 406, "not-acceptable", "no acceptable RDF format for a graph result")
-    return ("ok", fmt, *results.write_triples(iter(answer), fmt, max_rows))
+    return ("ok", fmt, *results.write_triples(iter(answer), fmt, max_rows,
+                                              max_bytes=job.get("max_bytes") or 0))
 
 
 # --- the store stand-in for pages ---------------------------------------------------------
