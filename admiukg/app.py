@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from admiukg import guard
 from admiukg.api import routes
 from admiukg.endpoint import bodydrain
+from admiukg.endpoint.fairness import Fairness
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.results import DEFAULT_PREFIXES
 from admiukg.site import downloads, linkeddata, pages
@@ -39,6 +40,11 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
     "QUERY_WORKERS": 2,  # query processes per web process
     "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
+    "QUERY_QUEUE_TIMEOUT": 1.0,  # seconds a query may wait for a worker before 503
+    "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: QUERY_WORKERS)
+    "CLIENT_QUERIES": 4,  # parallel queries per client address (429 beyond)
+    "CLIENT_QUERY_SECONDS": 60.0,  # query time per client per minute (429 beyond)
+    "FAIR_USE_LOOPBACK": False,  # apply the per-client limits to 127.0.0.0/8 and ::1 too
     "QUERY_ZYGOTE": None,  # socket of the shared in-memory copy (admiukg.serve starts it)
     "QUERY_MAX_DEPTH": guard.Limits.max_depth,
     "RESULT_CACHE_BYTES": 64 * 2**20,  # response cache per web process; 0 disables
@@ -57,6 +63,7 @@ class Settings:
     max_content_length: int
     limits: guard.Limits
     max_bytes: int = 0
+    fair_use_loopback: bool = False
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Endpoint:
     settings: Settings
     pool: QueryPool
     cache: object
+    fairness: Fairness | None = None
     prefixes: dict = field(default_factory=dict)  # for Turtle, TriG, RDF/XML, JSON-LD results
     started: float = field(default_factory=time.time)
 
@@ -85,6 +93,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
         memory_limit=int(cfg["QUERY_MEMORY_LIMIT"]),
         max_rows=int(cfg["MAX_ROWS"]),
         max_bytes=int(cfg["MAX_RESPONSE_BYTES"]),
+        fair_use_loopback=bool(cfg["FAIR_USE_LOOPBACK"]),
         max_content_length=int(cfg["MAX_REQUEST_BYTES"]),
         limits=guard.Limits(max_depth=int(cfg["QUERY_MAX_DEPTH"]),
                             max_length=min(guard.Limits.max_length, int(cfg["MAX_REQUEST_BYTES"]))),
@@ -97,11 +106,17 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
     pool = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
                      memory_limit=settings.memory_limit, union=info.union,
                      zygote=cfg["QUERY_ZYGOTE"], info=info.to_json(),
-                     in_memory=bool(cfg["QUERY_IN_MEMORY"]))
+                     in_memory=bool(cfg["QUERY_IN_MEMORY"]),
+                     queue_timeout=float(cfg["QUERY_QUEUE_TIMEOUT"]),
+                     spare=int(cfg["QUERY_SPARE_WORKERS"] if cfg["QUERY_SPARE_WORKERS"]
+                               is not None else cfg["QUERY_WORKERS"]))
+    workers = int(cfg["QUERY_WORKERS"])
+    fairness = Fairness(slow_slots=max(1, workers - 1), concurrent=int(cfg["CLIENT_QUERIES"]),
+                        quota_seconds=float(cfg["CLIENT_QUERY_SECONDS"]))
     cache_bytes = int(cfg["RESULT_CACHE_BYTES"])
     app.extensions["admiukg"] = dataset
     app.extensions["admiukg.endpoint"] = Endpoint(
-        dataset=dataset, settings=settings, pool=pool,
+        dataset=dataset, settings=settings, pool=pool, fairness=fairness,
         cache=ResponseCache(4096 if cache_bytes > 0 else 0, cache_bytes),
         prefixes={**DEFAULT_PREFIXES, "au": dataset.base + "ontology#", "id": dataset.base + "id/"},
     )
@@ -172,6 +187,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
                        "memory_limit": settings.memory_limit,
                        "max_request_bytes": settings.max_content_length},
             "cache": ep.cache.stats(),
+            "fair_use": ep.fairness.stats() if ep.fairness else None,
         }
         for extra in app.extensions.get("admiukg.health", ()):  # store and reload status
             body.update(extra())

@@ -38,6 +38,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--disk", action="store_true",
                    help="query workers read the on-disk store instead of one shared in-memory "
                    "copy (graphs larger than memory; slower joins)")
+    p.add_argument("--queue-timeout", type=float, default=1.0,
+                   help="seconds a query may wait for a free worker before 503 (default 1)")
+    p.add_argument("--client-queries", type=int, default=4,
+                   help="parallel queries per client address, 429 beyond (default 4)")
+    p.add_argument("--client-seconds", type=float, default=60.0,
+                   help="query seconds per client address per minute, 429 beyond (default 60)")
+    p.add_argument("--fair-use-loopback", action="store_true",
+                   help="apply the per-client limits to loopback clients too (by default "
+                   "127.0.0.0/8 and ::1 are exempt: the operator, tests)")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="wall-clock limit per query in seconds (default 10)")
     p.add_argument("--memory-limit", type=int, default=2048,
@@ -85,6 +94,10 @@ def app_config(args) -> dict:
         "QUERY_MAX_DEPTH": args.max_depth,
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
         "QUERY_IN_MEMORY": not args.disk,
+        "QUERY_QUEUE_TIMEOUT": args.queue_timeout,
+        "CLIENT_QUERIES": args.client_queries,
+        "CLIENT_QUERY_SECONDS": args.client_seconds,
+        "FAIR_USE_LOOPBACK": args.fair_use_loopback,
     }
 
 

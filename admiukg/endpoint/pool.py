@@ -244,7 +244,8 @@ class QueryPool:
 
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
                  memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60,
-                 zygote: str | None = None, info: dict | None = None, in_memory: bool = True):
+                 zygote: str | None = None, info: dict | None = None, in_memory: bool = True,
+                 queue_timeout: float | None = None, spare: int = 0, slow_after: float = 0.25):
         self.store_path = str(store_path)
         self.size = size
         self.timeout = timeout
@@ -254,6 +255,11 @@ class QueryPool:
         self.zygote_path = zygote
         self.info = info or {"path": self.store_path, "union": union}
         self.in_memory = in_memory
+        #: longest wait for a free worker before PoolBusy (None: the query timeout)
+        self.queue_timeout = queue_timeout
+        #: extra forked workers allowed while every worker runs a query older than slow_after
+        self.spare, self.slow_after = spare, slow_after
+        self._busy: dict[_Worker, float] = {}
         self._own_zygote: subprocess.Popen | None = None
         self._zygote_conn: Connection | None = None
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -402,7 +408,8 @@ class QueryPool:
         return worker
 
     def _replace(self, worker: _Worker, counted: bool = True) -> None:
-        """Kill ``worker`` and start a replacement in the background."""
+        """Kill ``worker`` and start a replacement in the background. ``counted``: a failure
+        (/health "replaced"), not a planned retirement."""
         with self._lock:
             self._workers.discard(worker)
         worker.kill()
@@ -413,7 +420,7 @@ class QueryPool:
         if self._closed:
             return
 
-        def respawn():
+        def respawn_one():
             for attempt in range(3):
                 try:
                     self._idle.put(self._spawn())
@@ -422,7 +429,7 @@ class QueryPool:
                     log.exception("could not start a replacement query worker")
                     time.sleep(1 + attempt)
 
-        threading.Thread(target=respawn, daemon=True, name="respawn-query-worker").start()
+        threading.Thread(target=respawn_one, daemon=True, name="respawn-query-worker").start()
 
     def _usable(self, worker: _Worker) -> bool:
         """Whether an idle worker can take a job; if not, it is replaced."""
@@ -439,16 +446,11 @@ class QueryPool:
         """Run ``job`` in a worker; return its reply or raise a :class:`PoolError`."""
         self.ensure_started()
         timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise PoolBusy(
-                    f"all query workers busy for {timeout:g} s; try again later"
-                ) from None
-            if self._usable(worker):
-                break
+        started = time.monotonic()
+        wait = timeout if self.queue_timeout is None else min(timeout, self.queue_timeout)
+        worker = self._acquire(started + wait, wait)
+        deadline = started + timeout
+        self._busy[worker] = time.monotonic()
         try:
             worker.conn.send(job)
             remaining = max(0.0, deadline - time.monotonic())
@@ -470,8 +472,50 @@ class QueryPool:
                 + (f" (signal {-code})" if code and code < 0 else "")
                 + " (too complex or out of memory); the worker has been replaced"
             ) from None
-        self._idle.put(worker)
+        finally:
+            self._busy.pop(worker, None)
+        with self._lock:  # one more than the pool size (a spare): it goes after its query
+            surplus = len(self._workers) > self.size
+            if surplus:
+                self._workers.discard(worker)
+        if surplus:
+            worker.kill()
+            self.recycled += 1
+        else:
+            self._idle.put(worker)
         return reply
+
+    def _acquire(self, until: float, wait: float) -> _Worker:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = self._spare() or self._wait_idle(until, wait)
+            if self._usable(worker):
+                return worker
+
+    def _wait_idle(self, until: float, wait: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=max(0.0, until - time.monotonic()))
+        except queue.Empty:
+            raise PoolBusy(f"all query workers busy for {wait:g} s; try again later") from None
+
+    def _spare(self) -> _Worker | None:
+        """A fresh fork when every worker is held by a slow query: cheap ones never queue
+        behind them (forks from the zygote take milliseconds)."""
+        if not self.spare or not self.zygote_ready:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            busy = list(self._busy.values())
+            if len(self._workers) >= self.size + self.spare or len(busy) < len(self._workers) \
+                    or not busy or min(now - t for t in busy) < self.slow_after:
+                return None
+        try:
+            return self._spawn()
+        except Exception:  # noqa: BLE001 - no spare: wait for a worker as usual
+            log.exception("could not fork a spare query worker")
+            return None
 
 
 def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:

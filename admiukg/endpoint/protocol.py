@@ -8,6 +8,7 @@ page (HTML), by content negotiation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -22,6 +23,7 @@ from jinja2 import TemplateNotFound
 from admiukg import guard
 from admiukg.endpoint import negotiation, results, service_description
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
+from admiukg.endpoint.fairness import Refused
 from admiukg.endpoint.pool import PoolError
 
 log = logging.getLogger("admiukg.endpoint.protocol")
@@ -335,7 +337,14 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         "base_iri": endpoint,  # relative IRIs in a query resolve against the endpoint
     }
     try:
-        reply = st.pool.run(job)
+        ticket = admit_client(st)
+    except Refused as exc:
+        _log(qhash, info.form, None, exc.status, None, started, False, " refused=fair-use")
+        return error_response(exc.status, exc.message, "too-many-requests",
+                              {"Retry-After": str(exc.retry_after)})
+    try:
+        with ticket:
+            reply = st.pool.run(job)
     except PoolError as exc:
         _log(qhash, info.form, None, exc.status, None, started, False, f" refused={type(exc).__name__}")
         return error_response(exc.status, exc.message, "unavailable", {"Retry-After": "1"})
@@ -349,6 +358,19 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
     _log(qhash, info.form, fmt, 200, rows, started, False)
     return _result_response(fmt, body, rows, truncated, st.settings.max_rows,
                                 st.settings.max_bytes)
+
+
+def admit_client(st):
+    """The fair-use ticket of this request's client (a no-op for exempt loopback clients)."""
+    fairness = getattr(st, "fairness", None)
+    client = request.remote_addr or "-"
+    if fairness is None or (not st.settings.fair_use_loopback and _loopback(client)):
+        return contextlib.nullcontext()
+    return fairness.admit(client)
+
+
+def _loopback(address: str) -> bool:
+    return address.startswith("127.") or address in ("::1", "localhost")
 
 
 def endpoint_url() -> str:

@@ -196,9 +196,9 @@ def _solutions_body(names: list[str], rows: list, fmt: str) -> bytes:
 #: Formats whose native output is byte-identical to ours and whose rows can be counted exactly.
 NATIVE_RESULTS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
 NATIVE_GRAPHS = {"ntriples": ox.RdfFormat.N_TRIPLES}
-#: A binding after the first in SPARQL JSON: ``,{"var":{"type"`` or an empty ``,{}``. Inside a
-#: string every quote is escaped, so neither can be matched there.
-_JSON_NEXT_ROW = re.compile(rb',\{"[^"]*":\{"type"|,\{\}')
+#: A JSON string (quotes inside are escaped): blanked out, what remains is only structure, in
+#: which ``},{`` separates rows (terms follow ``":``, never ``,``).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 
 
 class _CappedBuffer:
@@ -224,7 +224,7 @@ def native_rows(body: bytes, fmt: str) -> int | None:
     if fmt == "json":
         if body.endswith(b'"bindings":[]}}'):
             return 0
-        return len(_JSON_NEXT_ROW.findall(body)) + 1
+        return _JSON_STRING.sub(b'""', body).count(b"},{") + 1
     if fmt == "csv":  # a quoted field may hold a line break
         return None if b'"' in body else body.count(b"\r\n") - 1
     if fmt == "ntriples":  # one triple per line, line breaks in literals are escaped
