@@ -40,8 +40,8 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
     "QUERY_WORKERS": 2,  # query processes per web process
     "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
-    "QUERY_QUEUE_TIMEOUT": 1.0,  # seconds a query may wait for a worker before 503
-    "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: QUERY_WORKERS)
+    "QUERY_QUEUE_TIMEOUT": 2.0,  # seconds a query may wait for a worker before 503
+    "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: 8 × QUERY_WORKERS)
     "CLIENT_QUERIES": 4,  # parallel queries per client address (429 beyond)
     "CLIENT_QUERY_SECONDS": 60.0,  # query time per client per minute (429 beyond)
     "FAIR_USE_LOOPBACK": False,  # apply the per-client limits to 127.0.0.0/8 and ::1 too
@@ -109,7 +109,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
                      in_memory=bool(cfg["QUERY_IN_MEMORY"]),
                      queue_timeout=float(cfg["QUERY_QUEUE_TIMEOUT"]),
                      spare=int(cfg["QUERY_SPARE_WORKERS"] if cfg["QUERY_SPARE_WORKERS"]
-                               is not None else cfg["QUERY_WORKERS"]))
+                               is not None else 8 * int(cfg["QUERY_WORKERS"])))
     workers = int(cfg["QUERY_WORKERS"])
     fairness = Fairness(slow_slots=max(1, workers - 1), concurrent=int(cfg["CLIENT_QUERIES"]),
                         quota_seconds=float(cfg["CLIENT_QUERY_SECONDS"]))

@@ -38,8 +38,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--disk", action="store_true",
                    help="query workers read the on-disk store instead of one shared in-memory "
                    "copy (graphs larger than memory; slower joins)")
-    p.add_argument("--queue-timeout", type=float, default=1.0,
-                   help="seconds a query may wait for a free worker before 503 (default 1)")
+    p.add_argument("--queue-timeout", type=float, default=2.0,
+                   help="seconds a query may wait for a free worker before 503 (default 2)")
     p.add_argument("--client-queries", type=int, default=4,
                    help="parallel queries per client address, 429 beyond (default 4)")
     p.add_argument("--client-seconds", type=float, default=60.0,

@@ -34,7 +34,7 @@ class _Client:
 
 class Fairness:
     def __init__(self, slow_slots: int, concurrent: int = 4, quota_seconds: float = 60.0,
-                 window_seconds: float = 60.0, slow_ms: float = 250.0, max_clients: int = 10000):
+                 window_seconds: float = 60.0, slow_ms: float = 1000.0, max_clients: int = 10000):
         self.slow_slots = max(1, slow_slots)
         self.concurrent = concurrent
         self.quota = quota_seconds
@@ -88,7 +88,7 @@ class Fairness:
             c = self._client(ticket.key, time.monotonic())
             c.running -= 1
             c.spent += seconds
-            c.average_ms = 0.5 * c.average_ms + 0.5 * seconds * 1000
+            c.average_ms = 0.7 * c.average_ms + 0.3 * seconds * 1000
             if ticket.slow:
                 self._slow_running -= 1
                 c.slow_running -= 1
@@ -102,9 +102,11 @@ class Fairness:
 class _Ticket:
     def __init__(self, owner: Fairness, key: str, slow: bool, started: float):
         self.owner, self.key, self.slow, self.started = owner, key, slow, started
+        self.ran: float | None = None  # the query's own run time, when known (not queueing)
 
     def __enter__(self) -> "_Ticket":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.owner._done(self, time.monotonic() - self.started)
+        elapsed = time.monotonic() - self.started
+        self.owner._done(self, elapsed if self.ran is None else self.ran)

@@ -260,6 +260,7 @@ class QueryPool:
         #: extra forked workers allowed while every worker runs a query older than slow_after
         self.spare, self.slow_after = spare, slow_after
         self._busy: dict[_Worker, float] = {}
+        self._local = threading.local()  # per request thread: seconds its last query ran
         self._own_zygote: subprocess.Popen | None = None
         self._zygote_conn: Connection | None = None
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -412,12 +413,13 @@ class QueryPool:
         (/health "replaced"), not a planned retirement."""
         with self._lock:
             self._workers.discard(worker)
+            needed = len(self._workers) < self.size  # a spare that goes needs no successor
         worker.kill()
         if counted:
             self.replaced += 1
         else:
             self.recycled += 1
-        if self._closed:
+        if self._closed or not needed:
             return
 
         def respawn_one():
@@ -451,8 +453,13 @@ class QueryPool:
         worker = self._acquire(started + wait, wait)
         deadline = started + timeout
         self._busy[worker] = time.monotonic()
+        demoted = False
+        self._local.ran = None
         try:
+            sent = time.monotonic()
             worker.conn.send(job)
+            if self.spare and not worker.conn.poll(self.slow_after):
+                demoted = _demote(worker)  # a slow query yields the CPU to cheap ones
             remaining = max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(remaining):
                 self._replace(worker)
@@ -460,6 +467,7 @@ class QueryPool:
                     f"query exceeded the time limit of {timeout:g} s and was stopped"
                 )
             reply = worker.conn.recv()
+            self._local.ran = time.monotonic() - sent
             if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
                 reply = worker.conn.recv()
                 self._replace(worker, counted=False)
@@ -474,8 +482,11 @@ class QueryPool:
             ) from None
         finally:
             self._busy.pop(worker, None)
-        with self._lock:  # one more than the pool size (a spare): it goes after its query
-            surplus = len(self._workers) > self.size
+        if demoted:  # its priority cannot be raised again: a fresh fork takes its place
+            self._replace(worker, counted=False)
+            return reply
+        with self._lock:  # more workers than size + slow ones: a spare goes after its query
+            surplus = len(self._workers) > self.size + self._long_running(time.monotonic())
             if surplus:
                 self._workers.discard(worker)
         if surplus:
@@ -485,37 +496,59 @@ class QueryPool:
             self._idle.put(worker)
         return reply
 
+    def last_run_seconds(self) -> float | None:
+        """How long this thread's last query ran in its worker (queueing left out)."""
+        return getattr(self._local, "ran", None)
+
     def _acquire(self, until: float, wait: float) -> _Worker:
         while True:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 worker = self._spare() or self._wait_idle(until, wait)
-            if self._usable(worker):
+            if worker is not None and self._usable(worker):
                 return worker
 
-    def _wait_idle(self, until: float, wait: float) -> _Worker:
+    def _wait_idle(self, until: float, wait: float) -> _Worker | None:
+        """An idle worker, or None after a short slice (a running query may have turned slow
+        meanwhile, which allows a spare); PoolBusy at ``until``."""
+        left = until - time.monotonic()
+        if left <= 0:
+            raise PoolBusy(f"all query workers busy for {wait:g} s; try again later")
         try:
-            return self._idle.get(timeout=max(0.0, until - time.monotonic()))
+            return self._idle.get(timeout=min(left, 0.05) if self.spare else left)
         except queue.Empty:
-            raise PoolBusy(f"all query workers busy for {wait:g} s; try again later") from None
+            return None
+
+    def _long_running(self, now: float) -> int:
+        return sum(1 for t in list(self._busy.values()) if now - t >= self.slow_after)
 
     def _spare(self) -> _Worker | None:
-        """A fresh fork when every worker is held by a slow query: cheap ones never queue
-        behind them (forks from the zygote take milliseconds)."""
+        """A fresh fork while slow queries hold workers: ``size`` workers stay for the rest, so
+        cheap queries never queue behind slow ones (forks from the zygote take milliseconds)."""
         if not self.spare or not self.zygote_ready:
             return None
-        now = time.monotonic()
         with self._lock:
-            busy = list(self._busy.values())
-            if len(self._workers) >= self.size + self.spare or len(busy) < len(self._workers) \
-                    or not busy or min(now - t for t in busy) < self.slow_after:
+            if len(self._workers) >= min(self.size + self.spare,
+                                         self.size + self._long_running(time.monotonic())):
                 return None
         try:
             return self._spawn()
         except Exception:  # noqa: BLE001 - no spare: wait for a worker as usual
             log.exception("could not fork a spare query worker")
             return None
+
+
+def _demote(worker: _Worker) -> bool:
+    """Lower the CPU priority of a worker (nice 10); only forked workers, which are cheap to
+    replace afterwards."""
+    if not worker.forked:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+    except OSError:
+        return False
+    return True
 
 
 def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:

@@ -345,6 +345,8 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
     try:
         with ticket:
             reply = st.pool.run(job)
+            if hasattr(ticket, "ran") and hasattr(st.pool, "last_run_seconds"):
+                ticket.ran = st.pool.last_run_seconds()
     except PoolError as exc:
         _log(qhash, info.form, None, exc.status, None, started, False, f" refused={type(exc).__name__}")
         return error_response(exc.status, exc.message, "unavailable", {"Retry-After": "1"})
