@@ -40,6 +40,7 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
     "QUERY_WORKERS": 2,  # query processes per web process
     "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
+    "QUERY_WORKER_COPY_BYTES": 256 * 2**20,  # a fork that copied this much is replaced
     "QUERY_QUEUE_TIMEOUT": 2.0,  # seconds a query may wait for a worker before 503
     "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: 8 × QUERY_WORKERS)
     "CLIENT_QUERIES": 4,  # parallel queries per client address (429 beyond)
@@ -108,6 +109,7 @@ def create_app(config: dict | None = None, *, dataset: ServedDataset | None = No
                      zygote=cfg["QUERY_ZYGOTE"], info=info.to_json(),
                      in_memory=bool(cfg["QUERY_IN_MEMORY"]),
                      queue_timeout=float(cfg["QUERY_QUEUE_TIMEOUT"]),
+                     recycle_bytes=int(cfg["QUERY_WORKER_COPY_BYTES"]),
                      spare=int(cfg["QUERY_SPARE_WORKERS"] if cfg["QUERY_SPARE_WORKERS"]
                                is not None else 8 * int(cfg["QUERY_WORKERS"])))
     workers = int(cfg["QUERY_WORKERS"])

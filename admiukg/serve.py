@@ -38,6 +38,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--disk", action="store_true",
                    help="query workers read the on-disk store instead of one shared in-memory "
                    "copy (graphs larger than memory; slower joins)")
+    p.add_argument("--worker-copy-mb", type=int, default=256,
+                   help="a query worker that has copied this much of the shared in-memory store "
+                   "is replaced by a fresh fork (higher: faster, more memory; default 256)")
     p.add_argument("--queue-timeout", type=float, default=2.0,
                    help="seconds a query may wait for a free worker before 503 (default 2)")
     p.add_argument("--client-queries", type=int, default=4,
@@ -95,6 +98,7 @@ def app_config(args) -> dict:
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
         "QUERY_IN_MEMORY": not args.disk,
         "QUERY_QUEUE_TIMEOUT": args.queue_timeout,
+        "QUERY_WORKER_COPY_BYTES": args.worker_copy_mb * 2**20,
         "CLIENT_QUERIES": args.client_queries,
         "CLIENT_QUERY_SECONDS": args.client_seconds,
         "FAIR_USE_LOOPBACK": args.fair_use_loopback,
@@ -156,6 +160,16 @@ def _load_built_in_child(cfg: dict):
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
+def _files_info(cfg) -> dict:
+    """What the zygote needs to parse ``server.py FILE...`` itself (no on-disk store yet)."""
+    from pathlib import Path
+
+    from admiukg import config
+
+    return {"sources": [str(Path(f)) for f in cfg["KG_FILES"]], "graphs": {}, "path": None,
+            "base": cfg["KG_BASE"] or config.CANONICAL_BASE, "union": cfg["KG_UNION"]}
+
+
 def start_shared_zygote(info) -> str:
     """Start the one in-memory copy of the dataset that every web process's query workers are
     forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
@@ -165,7 +179,7 @@ def start_shared_zygote(info) -> str:
     from admiukg.endpoint.pool import start_zygote
 
     path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
-    start_zygote(path, info.to_json())
+    start_zygote(path, info if isinstance(info, dict) else info.to_json())
     return path
 
 
@@ -180,6 +194,8 @@ def main(argv=None) -> int:
 
             dataset = remote.connect_for_server(args, cfg)
         else:
+            if cfg["KG_FILES"] and cfg["QUERY_IN_MEMORY"]:  # parses while the disk store builds
+                cfg["QUERY_ZYGOTE"] = start_shared_zygote(_files_info(cfg))
             dataset = _load_built_in_child(cfg)
     except DatasetError as exc:
         print(f"server.py: cannot serve: {exc}", file=sys.stderr)
@@ -188,7 +204,7 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
-    if not args.store and cfg["QUERY_IN_MEMORY"]:
+    if not args.store and cfg["QUERY_IN_MEMORY"] and not cfg.get("QUERY_ZYGOTE"):
         cfg["QUERY_ZYGOTE"] = start_shared_zygote(info)
     app = create_app(cfg, dataset=dataset)
     options = {

@@ -245,7 +245,8 @@ class QueryPool:
     def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0,
                  memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60,
                  zygote: str | None = None, info: dict | None = None, in_memory: bool = True,
-                 queue_timeout: float | None = None, spare: int = 0, slow_after: float = 0.25):
+                 queue_timeout: float | None = None, spare: int = 0, slow_after: float = 0.25,
+                 recycle_bytes: int = RECYCLE_BYTES):
         self.store_path = str(store_path)
         self.size = size
         self.timeout = timeout
@@ -255,6 +256,7 @@ class QueryPool:
         self.zygote_path = zygote
         self.info = info or {"path": self.store_path, "union": union}
         self.in_memory = in_memory
+        self.recycle_bytes = recycle_bytes
         #: longest wait for a free worker before PoolBusy (None: the query timeout)
         self.queue_timeout = queue_timeout
         #: extra forked workers allowed while every worker runs a query older than slow_after
@@ -375,7 +377,7 @@ class QueryPool:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(self.zygote_path)
             self._zygote_conn = Connection(sock.detach())
-        self._zygote_conn.send(("spawn", self.memory_limit))
+        self._zygote_conn.send(("spawn", self.memory_limit, self.recycle_bytes))
         if not self._zygote_conn.poll(self.start_timeout):
             raise OSError("the zygote did not answer")
         _, pid = self._zygote_conn.recv()

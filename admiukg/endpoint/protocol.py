@@ -333,7 +333,7 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         "graph_format": graph_fmt,
         "max_rows": st.settings.max_rows,
         "max_bytes": st.settings.max_bytes,
-        "prefixes": st.prefixes,
+        "prefixes": st.prefixes if info.form in ("CONSTRUCT", "DESCRIBE") else None,
         "base_iri": endpoint,  # relative IRIs in a query resolve against the endpoint
     }
     try:

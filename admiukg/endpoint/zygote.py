@@ -100,10 +100,10 @@ class Zygote:
         fd = conn.fileno()
         try:
             request = conn.recv()
-            op, memory_limit = request
+            op, memory_limit, recycle_bytes = request
             if op != "spawn":
                 raise ValueError(op)
-            pid, parent_end = self._fork_worker(memory_limit)
+            pid, parent_end = self._fork_worker(memory_limit, recycle_bytes)
             self.owned[fd].add(pid)
             conn.send(("spawned", pid))
             reduction.send_handle(conn, parent_end.fileno(), pid)
@@ -111,7 +111,7 @@ class Zygote:
         except (EOFError, OSError, ValueError, TypeError):
             self._drop(fd)
 
-    def _fork_worker(self, memory_limit: int) -> tuple[int, socket.socket]:
+    def _fork_worker(self, memory_limit: int, recycle_bytes: int) -> tuple[int, socket.socket]:
         parent_end, child_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # the query worker
@@ -125,7 +125,7 @@ class Zygote:
 
                 pool.serve_jobs(Connection(child_end.detach()), self.store, self.union,
                                 memory_limit, parent_pid=os.getppid(),
-                                recycle_bytes=pool.RECYCLE_BYTES)
+                                recycle_bytes=recycle_bytes)
             finally:
                 os._exit(0)
         child_end.close()
@@ -175,7 +175,11 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     info = json.loads(args.info)
-    zygote = Zygote(load_in_memory(info), info.get("union", True), args.parent)
+    try:
+        store = load_in_memory(info)
+    except Exception:  # noqa: BLE001 - the server's own build reports bad input, by file and line
+        return 2  # no socket: the pool keeps to workers on the on-disk store
+    zygote = Zygote(store, info.get("union", True), args.parent)
     from admiukg.endpoint import pool, results  # noqa: F401  (imported once, before forking)
     zygote.listen(args.socket)
     zygote.run()
