@@ -211,6 +211,7 @@ class _Worker:
         self.process = process
         self.conn = conn
         self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
+        self.demoted = False  # reniced while a slow query held it
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -455,13 +456,12 @@ class QueryPool:
         worker = self._acquire(started + wait, wait)
         deadline = started + timeout
         self._busy[worker] = time.monotonic()
-        demoted = False
         self._local.ran = None
         try:
             sent = time.monotonic()
             worker.conn.send(job)
-            if self.spare and not worker.conn.poll(self.slow_after):
-                demoted = _demote(worker)  # a slow query yields the CPU to cheap ones
+            if self.spare and not worker.conn.poll(self.slow_after) and len(self._busy) > 1:
+                worker.demoted = _demote(worker)  # slow, and others want the CPU too
             remaining = max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(remaining):
                 self._replace(worker)
@@ -484,7 +484,7 @@ class QueryPool:
             ) from None
         finally:
             self._busy.pop(worker, None)
-        if demoted:  # its priority cannot be raised again: a fresh fork takes its place
+        if worker.demoted:  # its priority cannot be raised again: a fresh fork takes its place
             self._replace(worker, counted=False)
             return reply
         with self._lock:  # more workers than size + slow ones: a spare goes after its query
@@ -530,10 +530,14 @@ class QueryPool:
         cheap queries never queue behind slow ones (forks from the zygote take milliseconds)."""
         if not self.spare or not self.zygote_ready:
             return None
+        now = time.monotonic()
         with self._lock:
             if len(self._workers) >= min(self.size + self.spare,
-                                         self.size + self._long_running(time.monotonic())):
+                                         self.size + self._long_running(now)):
                 return None
+            slow = [w for w, t in list(self._busy.items()) if now - t >= self.slow_after]
+        for w in slow:  # they hold workers others need: they yield the CPU too
+            w.demoted = w.demoted or _demote(w)
         try:
             return self._spawn()
         except Exception:  # noqa: BLE001 - no spare: wait for a worker as usual
