@@ -134,6 +134,18 @@ def window(endpoint: str, queries: list, clients: int, seconds: float) -> dict:
     return {"rps": done / elapsed, "lat": lat, "errors": errors[0], "requests": pos[0]}
 
 
+def wait_in_memory(server, seconds: float = 600) -> None:
+    """Until the server's query workers are forks of its in-memory copy (if it has one)."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        workers = requests.get(server.url + "/health", timeout=10).json()["workers"]
+        if workers.get("in_memory", True):
+            return
+        time.sleep(0.2)
+
+
 def load_avg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -155,13 +167,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ours.start(timeout=600)
     print(f"ours ready in {time.perf_counter() - t0:.1f} s; waiting for the in-memory copy")
-    import requests
-
-    for _ in range(600):
-        workers = requests.get(ours.url + "/health", timeout=10).json()["workers"]
-        if workers.get("in_memory", True):  # (a server without the in-memory copy: go on)
-            break
-        time.sleep(0.2)
+    wait_in_memory(ours)
     t0 = time.perf_counter()
     ox_proc, ox_endpoint = start_oxigraph(args.data)
     print(f"oxigraph serve (in memory) loaded in {time.perf_counter() - t0:.1f} s")
@@ -183,6 +189,7 @@ def main(argv=None) -> int:
         cached = LiveServer([str(args.data), *args.server_args.split()], cache_dir=tmp / "ours")
         ours.stop()
         cached.start(timeout=600)
+        wait_in_memory(cached)
         replay = [next(stream) for _ in range(300)]
         window(cached.endpoint, replay, args.clients, args.seconds / 2)
         warm = window(cached.endpoint, replay, args.clients, args.seconds)

@@ -247,6 +247,7 @@ class QueryPool:
                  memory_limit: int = 2 * 2**30, union: bool = True, start_timeout: float = 60,
                  zygote: str | None = None, info: dict | None = None, in_memory: bool = True,
                  queue_timeout: float | None = None, spare: int = 0, slow_after: float = 0.25,
+                 held_after: float = 0.03,
                  recycle_bytes: int = RECYCLE_BYTES):
         self.store_path = str(store_path)
         self.size = size
@@ -260,8 +261,9 @@ class QueryPool:
         self.recycle_bytes = recycle_bytes
         #: longest wait for a free worker before PoolBusy (None: the query timeout)
         self.queue_timeout = queue_timeout
-        #: extra forked workers allowed while every worker runs a query older than slow_after
-        self.spare, self.slow_after = spare, slow_after
+        #: up to ``spare`` extra forks while queries older than ``held_after`` hold the workers;
+        #: queries older than ``slow_after`` are reniced when others want the CPU
+        self.spare, self.slow_after, self.held_after = spare, slow_after, held_after
         self._busy: dict[_Worker, float] = {}
         self._local = threading.local()  # per request thread: seconds its last query ran
         self._own_zygote: subprocess.Popen | None = None
@@ -460,8 +462,8 @@ class QueryPool:
         try:
             sent = time.monotonic()
             worker.conn.send(job)
-            if self.spare and not worker.conn.poll(self.slow_after) and len(self._busy) > 1:
-                worker.demoted = _demote(worker)  # slow, and others want the CPU too
+            if self.spare and not worker.conn.poll(self.held_after) and len(self._busy) > 1:
+                worker.demoted = _demote(worker)  # long, and others want the CPU too
             remaining = max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(remaining):
                 self._replace(worker)
@@ -484,7 +486,7 @@ class QueryPool:
             ) from None
         finally:
             self._busy.pop(worker, None)
-        if worker.demoted:  # its priority cannot be raised again: a fresh fork takes its place
+        if worker.demoted and not _restore(worker):  # not permitted: a fresh fork instead
             self._replace(worker, counted=False)
             return reply
         with self._lock:  # more workers than size + slow ones: a spare goes after its query
@@ -523,7 +525,7 @@ class QueryPool:
             return None
 
     def _long_running(self, now: float) -> int:
-        return sum(1 for t in list(self._busy.values()) if now - t >= self.slow_after)
+        return sum(1 for t in list(self._busy.values()) if now - t >= self.held_after)
 
     def _spare(self) -> _Worker | None:
         """A fresh fork while slow queries hold workers: ``size`` workers stay for the rest, so
@@ -535,7 +537,7 @@ class QueryPool:
             if len(self._workers) >= min(self.size + self.spare,
                                          self.size + self._long_running(now)):
                 return None
-            slow = [w for w, t in list(self._busy.items()) if now - t >= self.slow_after]
+            slow = [w for w, t in list(self._busy.items()) if now - t >= self.held_after]
         for w in slow:  # they hold workers others need: they yield the CPU too
             w.demoted = w.demoted or _demote(w)
         try:
@@ -554,6 +556,16 @@ def _demote(worker: _Worker) -> bool:
         os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
     except OSError:
         return False
+    return True
+
+
+def _restore(worker: _Worker) -> bool:
+    """Normal priority again (needs CAP_SYS_NICE or RLIMIT_NICE); False if not permitted."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 0)
+    except OSError:
+        return False
+    worker.demoted = False
     return True
 
 
