@@ -1,13 +1,17 @@
-"""A small pool of query worker *processes* with a hard wall-clock deadline per query.
+"""A pool of query worker *processes* with a hard wall-clock deadline per query.
 
 Neither pyoxigraph nor rdflib can be interrupted from a thread, pyoxigraph segfaults on some
 pathological queries and aborts on memory exhaustion. So every query runs in a separate
-process that opens the on-disk store read-only and has ``RLIMIT_AS`` set. The web process
-sends the job over a socket pair and waits at most ``timeout`` seconds; on deadline the worker
-is killed (SIGKILL) and replaced in the background, and the caller gets :class:`QueryTimeout`.
-A worker that dies while running a query (segfault, abort) raises :class:`WorkerCrashed`.
-Workers are fresh interpreters (``python -m admiukg.endpoint.pool``), not forks: no locks inherited
-from a threaded parent, and no re-import of the caller's ``__main__`` (multiprocessing's spawn).
+process with ``RLIMIT_AS`` set. The web process sends the job over a socket pair and waits at
+most ``timeout`` seconds; on deadline the worker is killed (SIGKILL) and replaced in the
+background, and the caller gets :class:`QueryTimeout`. A worker that dies while running a query
+(segfault, abort) raises :class:`WorkerCrashed`.
+
+Workers are forked by the zygote (:mod:`admiukg.endpoint.zygote`), which holds the dataset in
+memory and runs no threads; while it loads, workers are fresh interpreters over the read-only
+on-disk store (``python -m admiukg.endpoint.pool``), never forks of the threaded web process.
+Whichever kind, :func:`init_worker` runs before the first query. While queries older than
+``held_after`` hold every worker, spare forks serve the others and the long queries are reniced.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ import json
 import logging
 import os
 import queue
-import select
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +29,15 @@ import time
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from admiukg.endpoint.worker import (  # noqa: F401  (the pool's public worker API)
+    RECYCLE_BYTES,
+    ForkedProcess,
+    _die_with_parent,
+    init_worker,
+    serve_jobs,
+    worker_main,
+)
 
 log = logging.getLogger("admiukg.endpoint.pool")
 
@@ -51,159 +62,6 @@ class PoolBusy(PoolError):
     pass
 
 
-# --- the worker process ------------------------------------------------------------------
-
-
-def _set_memory_limit(limit: int) -> None:
-    if not limit:
-        return
-    import resource
-
-    try:
-        with open("/proc/self/statm") as f:
-            vm_now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        vm_now = 0
-    limit = max(limit, vm_now + 256 * 2**20)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL us when the spawning thread dies (no orphaned runaway queries).
-
-    A worker busy in a long query does not read its socket, so it would not notice the web
-    process going away; PR_SET_PDEATHSIG does it for us. The pool spawns from one long-lived
-    thread because the signal follows the *thread* that created the process.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
-    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
-
-
-def init_worker(memory_limit: int, parent_pid: int) -> None:
-    """Everything a query worker does before its first query, whichever way it started:
-    die with its parent, leave signals to the parent, no network, the memory limit."""
-    _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:  # a seccomp filter that forbids IP sockets (SERVICE cannot reach anything)
-        from admiukg.endpoint.sandbox import deny_network
-    except ImportError:
-        deny_network = None
-    if deny_network is not None:
-        deny_network()
-    _set_memory_limit(memory_limit)
-
-
-def copied_bytes() -> int:
-    """About how much memory this process has written since it started: minor page faults
-    (a copy-on-write fault on a page of the shared store is one), a cheap proxy for
-    ``Private_Dirty`` (reading smaps takes milliseconds at a million triples)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE
-
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-#: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
-#: the shared store: queries write to pages they only read (reference counts), so without this
-#: every worker slowly becomes a full private copy. Higher is faster, lower is smaller.
-RECYCLE_BYTES = 256 * 2**20
-
-
-def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
-               recycle_bytes: int = 0) -> None:
-    """Answer jobs from ``conn`` until EOF. With ``recycle_bytes``, once that much memory is
-    copied the next reply is preceded by ``("retire", n)`` and the worker exits after it."""
-    init_worker(memory_limit, parent_pid)
-    from admiukg.endpoint import results
-
-    start_faults = copied_bytes()
-    conn.send(("ready", os.getpid()))
-    done, retiring = 0, False
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if job is None:
-            return
-        try:
-            reply = results.execute(store, job, union)
-        except MemoryError:
-            reply = ("error", 503, "memory", "query exceeded the memory limit")
-        except Exception as exc:  # never let a worker die on a Python exception
-            reply = ("error", 400, "evaluation", f"query failed: {str(exc)[:300]}")
-        if retiring:
-            conn.send(("retire", done))
-        try:
-            conn.send(reply)
-        except MemoryError:
-            conn.send(("error", 503, "memory", "result exceeded the memory limit"))
-        if retiring:
-            return
-        done += 1
-        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
-
-
-def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:
-    """A worker on the on-disk store: used while the zygote loads, and in ``--disk`` mode."""
-    import pyoxigraph as ox
-
-    from admiukg.endpoint import results
-
-    store = ox.Store.read_only(store_path)
-    results.warm_up(store)
-    serve_jobs(conn, store, union, memory_limit, parent_pid)
-
-
-# --- the parent side -------------------------------------------------------------------------
-
-
-class ForkedProcess:
-    """A worker forked by the zygote: not our child, so watched and killed through a pidfd."""
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.pidfd = os.pidfd_open(pid)
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
-            self.returncode = _exit_code(self.pid)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        if self.returncode is None and select.select([self.pidfd], [], [], timeout)[0]:
-            self.returncode = _exit_code(self.pid)
-        return self.returncode
-
-    def kill(self) -> None:
-        try:
-            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    def close(self) -> None:
-        try:
-            os.close(self.pidfd)
-        except OSError:
-            pass
-
-
-def _exit_code(pid: int) -> int:
-    """Popen-style exit code of an exited process that its zygote has not reaped yet."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            status = int(f.read().rsplit(") ", 1)[1].split()[49])  # field 52: exit_code
-    except (OSError, IndexError, ValueError):
-        return -1
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
 class _Worker:
