@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import requests  # noqa: E402
-from proctree import descendants  # noqa: E402
-from sparql_live import LiveServer  # noqa: E402
+import requests
+from proctree import descendants
+from sparql_live import LiveServer
 
-from bench.distinct import DistinctQueries, graph_counts  # noqa: E402
-from bench.distinct_bench import Client, load_avg  # noqa: E402
+from bench.distinct import DistinctQueries, graph_counts
+from bench.distinct_bench import Client, load_avg
 
 CONFIGS = {1: ["--workers", "1", "--query-workers", "1"],
            2: ["--workers", "1", "--query-workers", "2"],

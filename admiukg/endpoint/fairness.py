@@ -61,7 +61,7 @@ class Fairness:
                     if not c.running and c.spent <= 0.0]:
             del self._clients[key]
 
-    def admit(self, key: str) -> "_Ticket":
+    def admit(self, key: str) -> _Ticket:
         """Admit one query of client ``key`` or raise :class:`Refused`."""
         now = time.monotonic()
         with self._lock:
@@ -83,7 +83,7 @@ class Fairness:
                 c.slow_running += 1
         return _Ticket(self, key, slow, now)
 
-    def _done(self, ticket: "_Ticket", seconds: float) -> None:
+    def _done(self, ticket: _Ticket, seconds: float) -> None:
         with self._lock:
             c = self._client(ticket.key, time.monotonic())
             c.running -= 1
@@ -104,7 +104,7 @@ class _Ticket:
         self.owner, self.key, self.slow, self.started = owner, key, slow, started
         self.ran: float | None = None  # the query's own run time, when known (not queueing)
 
-    def __enter__(self) -> "_Ticket":
+    def __enter__(self) -> _Ticket:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -13,6 +13,7 @@ import os
 import select
 import signal
 
+
 def _set_memory_limit(limit: int) -> None:
     if not limit:
         return
