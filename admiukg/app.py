@@ -40,7 +40,7 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 2**20,  # request body limit (413 above)
     "QUERY_WORKERS": 2,  # query processes per web process
     "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
-    "QUERY_WORKER_COPY_BYTES": 256 * 2**20,  # a fork that copied this much is replaced
+    "QUERY_WORKER_COPY_BYTES": 1024 * 2**20,  # a fork that copied this much is replaced
     "QUERY_QUEUE_TIMEOUT": 2.0,  # seconds a query may wait for a worker before 503
     "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: 8 × QUERY_WORKERS)
     "CLIENT_QUERIES": 4,  # parallel queries per client address (429 beyond)

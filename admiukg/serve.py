@@ -38,9 +38,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--disk", action="store_true",
                    help="query workers read the on-disk store instead of one shared in-memory "
                    "copy (graphs larger than memory; slower joins)")
-    p.add_argument("--worker-copy-mb", type=int, default=256,
+    p.add_argument("--worker-copy-mb", type=int, default=1024,
                    help="a query worker that has copied this much of the shared in-memory store "
-                   "is replaced by a fresh fork (higher: faster, more memory; default 256)")
+                   "is replaced by a fresh fork (higher: faster, more memory; default 1024)")
     p.add_argument("--queue-timeout", type=float, default=2.0,
                    help="seconds a query may wait for a free worker before 503 (default 2)")
     p.add_argument("--client-queries", type=int, default=4,

@@ -73,7 +73,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 #: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
 #: the shared store: queries write to pages they only read (reference counts), so without this
 #: every worker slowly becomes a full private copy. Higher is faster, lower is smaller.
-RECYCLE_BYTES = 256 * 2**20
+RECYCLE_BYTES = 1024 * 2**20
 
 
 def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
