@@ -20,6 +20,7 @@ from admiukg import guard, vocab
 from admiukg.api import routes
 from admiukg.config import SERVER
 from admiukg.endpoint import bodydrain, negotiation
+from admiukg.endpoint.fairness import Fairness
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.protocol import FastPath, ResponseCache, bp
 from admiukg.endpoint.responses import error_response, for_error
@@ -40,18 +41,27 @@ DEFAULTS = {
     "QUERY_TIMEOUT": SERVER.timeout,
     "QUERY_MEMORY_LIMIT": SERVER.memory_limit_mib * 2**20,  # bytes
     "MAX_ROWS": SERVER.max_rows,
+    "MAX_RESPONSE_BYTES": int(SERVER.max_response_mib * 2**20),
     "MAX_REQUEST_BYTES": SERVER.max_body_kib * 2**10,
     "QUERY_WORKERS": SERVER.query_workers,
+    "QUERY_IN_MEMORY": True,  # workers forked from an in-memory copy, else on the on-disk store
+    "QUERY_WORKER_COPY_BYTES": SERVER.worker_copy_mib * 2**20,
+    "QUERY_QUEUE_TIMEOUT": SERVER.queue_timeout,
+    "QUERY_SPARE_WORKERS": None,  # extra forks while all are slow (default: 8 × QUERY_WORKERS)
+    "CLIENT_QUERIES": SERVER.client_queries,
+    "CLIENT_QUERY_SECONDS": SERVER.client_seconds,
+    "FAIR_USE_LOOPBACK": False,  # apply the per-client limits to 127.0.0.0/8 and ::1 too
+    "QUERY_ZYGOTE": None,  # socket of the shared in-memory copy (admiukg.serve starts it)
     "QUERY_MAX_DEPTH": SERVER.max_depth,
     "RESULT_CACHE_BYTES": SERVER.cache_mib * 2**20,
     "TESTING": False,
 }
-#: Feature blueprints, registered when their module is present.
 #: The policy of every page: no inline script or style, nothing from other origins, no framing.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml"}
-EXPOSE = "X-SPARQL-Truncated, X-SPARQL-Max-Rows, X-SPARQL-Rows, Retry-After"
+EXPOSE = ("X-SPARQL-Truncated, X-SPARQL-Truncated-Reason, X-SPARQL-Max-Rows, "
+          "X-SPARQL-Max-Bytes, X-SPARQL-Rows, Retry-After")
 
 
 @dataclass
@@ -61,6 +71,8 @@ class Settings:
     max_rows: int
     max_content_length: int
     limits: guard.Limits
+    max_bytes: int = 0
+    fair_use_loopback: bool = False
 
 
 @dataclass
@@ -69,6 +81,7 @@ class Endpoint:
     settings: Settings
     pool: QueryRunner
     cache: ResponseCache
+    fairness: Fairness | None = None
     prefixes: dict = field(default_factory=dict)  # for Turtle, TriG, RDF/XML, JSON-LD results
     started: float = field(default_factory=time.time)
 
@@ -88,6 +101,8 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
         timeout=float(cfg["QUERY_TIMEOUT"]),
         memory_limit=int(cfg["QUERY_MEMORY_LIMIT"]),
         max_rows=int(cfg["MAX_ROWS"]),
+        max_bytes=int(cfg["MAX_RESPONSE_BYTES"]),
+        fair_use_loopback=bool(cfg["FAIR_USE_LOOPBACK"]),
         max_content_length=int(cfg["MAX_REQUEST_BYTES"]),
         limits=guard.Limits(max_depth=int(cfg["QUERY_MAX_DEPTH"]),
                             max_length=min(guard.Limits.max_length, int(cfg["MAX_REQUEST_BYTES"]))),
@@ -97,11 +112,20 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
 
     pool: QueryRunner = QueryPool(info.path, size=int(cfg["QUERY_WORKERS"]), timeout=settings.timeout,
-                                  memory_limit=settings.memory_limit, union=info.union)
+                     memory_limit=settings.memory_limit, union=info.union,
+                     zygote=cfg["QUERY_ZYGOTE"], info=info.to_json(),
+                     in_memory=bool(cfg["QUERY_IN_MEMORY"]),
+                     queue_timeout=float(cfg["QUERY_QUEUE_TIMEOUT"]),
+                     recycle_bytes=int(cfg["QUERY_WORKER_COPY_BYTES"]),
+                     spare=int(cfg["QUERY_SPARE_WORKERS"] if cfg["QUERY_SPARE_WORKERS"]
+                               is not None else 8 * int(cfg["QUERY_WORKERS"])))
+    workers = int(cfg["QUERY_WORKERS"])
+    fairness = Fairness(slow_slots=max(1, workers - 1), concurrent=int(cfg["CLIENT_QUERIES"]),
+                        quota_seconds=float(cfg["CLIENT_QUERY_SECONDS"]))
     cache_bytes = int(cfg["RESULT_CACHE_BYTES"])
     app.extensions["admiukg"] = dataset
     app.extensions["admiukg.endpoint"] = Endpoint(
-        dataset=dataset, settings=settings, pool=pool,
+        dataset=dataset, settings=settings, pool=pool, fairness=fairness,
         cache=ResponseCache(4096 if cache_bytes > 0 else 0, cache_bytes),
         prefixes=vocab.prefixes(dataset.base),
     )
@@ -178,11 +202,15 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
             "store_reopened": info.cached,
             "sources": info.sources,
             "uptime_seconds": round(time.time() - ep.started, 1),
-            "workers": {"alive": alive, "size": ep.pool.size, "replaced": ep.pool.replaced},
+            "workers": {"alive": alive, "size": ep.pool.size, "replaced": ep.pool.replaced,
+                        "recycled": getattr(ep.pool, "recycled", 0),
+                        "in_memory": getattr(ep.pool, "zygote_ready", False)},
             "limits": {"timeout_s": settings.timeout, "max_rows": settings.max_rows,
+                       "max_response_bytes": settings.max_bytes,
                        "memory_limit": settings.memory_limit,
                        "max_request_bytes": settings.max_content_length},
             "cache": ep.cache.stats(),
+            "fair_use": ep.fairness.stats() if ep.fairness else None,
         }
         for extra in app.extensions.get("admiukg.health", ()):  # store and reload status
             body.update(extra())

@@ -66,6 +66,11 @@ class ServerDefaults:
     max_values: int = 10_000  # rows of a VALUES block
     max_path: int = 32  # steps of a property path
     cache_mib: int = 64  # response cache per web process; 0 disables
+    max_response_mib: float = 16  # body of a query result; more rows are cut and flagged
+    queue_timeout: float = 2.0  # seconds a query may wait for a worker before 503
+    worker_copy_mib: int = 1024  # a forked worker that copied this much is replaced
+    client_queries: int = 4  # parallel queries per client address (429 beyond)
+    client_seconds: float = 60.0  # query seconds per client address per minute (429 beyond)
 
 
 SERVER = ServerDefaults()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from admiukg import config
 from admiukg.app import create_app
+from admiukg.endpoint.pool import start_shared_zygote
 from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.reload")
@@ -108,7 +109,15 @@ class Reloader:
             status.update(error=str(exc), failed_at=_now())
             self._write(status)
             return
-        app = create_app(self.cfg, dataset=dataset)
+        cfg = dict(self.cfg)
+        old_zygote = cfg.get("QUERY_ZYGOTE")
+        if old_zygote:  # a new in-memory copy; the old one ends with its last web process
+            self.cfg["QUERY_ZYGOTE"] = cfg["QUERY_ZYGOTE"] = start_shared_zygote(dataset.info)
+            try:
+                os.unlink(old_zygote)
+            except OSError:
+                pass
+        app = create_app(cfg, dataset=dataset)
         self.attach(app)
         server.app.application = app
         server.app.callable = app  # what new workers get from app.wsgi()

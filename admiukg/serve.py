@@ -22,6 +22,7 @@ from admiukg import config, reloader
 from admiukg.app import create_app
 from admiukg.config import SERVER
 from admiukg.endpoint import sandbox
+from admiukg.endpoint.pool import start_shared_zygote
 from admiukg.graph import safeinput
 from admiukg.queries.catalogue import QueryDefinitionError
 from admiukg.store import remote
@@ -72,6 +73,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=_ranged(int, 1, 1024, "the number of threads"), default=SERVER.threads, help="threads per web worker (default %(default)s)")
     p.add_argument("--query-workers", type=_ranged(int, 1, 256, "the number of query processes"),
                    default=SERVER.query_workers, help="query processes per web worker (default %(default)s)")
+    p.add_argument("--disk", action="store_true",
+                   help="query workers read the on-disk store instead of one shared in-memory "
+                   "copy (graphs larger than memory; slower joins)")
+    p.add_argument("--worker-copy-mb", type=_ranged(int, 16, None, "the copy limit in MiB"),
+                   default=SERVER.worker_copy_mib,
+                   help="a query worker that has copied this much of the shared in-memory store "
+                   "is replaced by a fresh fork (higher: faster, more memory; default %(default)s)")
+    p.add_argument("--queue-timeout", type=_ranged(float, 0, 3600, "the queue timeout in seconds"),
+                   default=SERVER.queue_timeout,
+                   help="seconds a query may wait for a free worker before 503 (default %(default)s)")
+    p.add_argument("--client-queries", type=_ranged(int, 1, None, "the queries per client"),
+                   default=SERVER.client_queries,
+                   help="parallel queries per client address, 429 beyond (default %(default)s)")
+    p.add_argument("--client-seconds", type=_ranged(float, 0.001, None, "the query seconds per client"),
+                   default=SERVER.client_seconds,
+                   help="query seconds per client address per minute, 429 beyond (default %(default)s)")
+    p.add_argument("--fair-use-loopback", action="store_true",
+                   help="apply the per-client limits to loopback clients too (by default "
+                   "127.0.0.0/8 and ::1 are exempt: the operator, tests)")
     p.add_argument("--timeout", type=_ranged(float, 0.001, 86400, "the query deadline in seconds"), default=SERVER.timeout,
                    help="wall-clock limit per query in seconds (default %(default)s)")
     p.add_argument("--memory-limit", type=_ranged(int, 64, None, "the memory limit in MiB"), default=SERVER.memory_limit_mib,
@@ -79,6 +99,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-rows", type=_ranged(int, 1, None, "the row limit"), default=SERVER.max_rows,
                    help="result rows/triples per response; more are cut and flagged "
                    "(default %(default)s)")
+    p.add_argument("--max-response-mb", type=_ranged(float, 0.001, None, "the response limit in MiB"),
+                   default=SERVER.max_response_mib,
+                   help="result body limit in MiB; rows beyond it are cut and flagged "
+                   "(X-SPARQL-Truncated-Reason: bytes; default %(default)s)")
     p.add_argument("--max-body", type=_ranged(int, 1, None, "the body limit in KiB"), default=SERVER.max_body_kib,
                    help="request body limit in KiB (default %(default)s)")
     p.add_argument("--max-depth", type=_ranged(int, 1, None, "the nesting depth"), default=SERVER.max_depth,
@@ -124,12 +148,19 @@ def app_config(args) -> dict:
         "QUERY_TIMEOUT": args.timeout,
         "QUERY_MEMORY_LIMIT": args.memory_limit * 2**20,
         "MAX_ROWS": args.max_rows,
+        "MAX_RESPONSE_BYTES": int(args.max_response_mb * 2**20),
         "MAX_REQUEST_BYTES": args.max_body * 1024,
         "QUERY_WORKERS": args.query_workers,
         "QUERY_MAX_DEPTH": args.max_depth,
         "RESULT_CACHE_BYTES": args.cache_mb * 2**20,
         "HEADER_TIMEOUT": args.header_timeout,
         "BODY_TIMEOUT": args.body_timeout,
+        "QUERY_IN_MEMORY": not args.disk,
+        "QUERY_QUEUE_TIMEOUT": args.queue_timeout,
+        "QUERY_WORKER_COPY_BYTES": args.worker_copy_mb * 2**20,
+        "CLIENT_QUERIES": args.client_queries,
+        "CLIENT_QUERY_SECONDS": args.client_seconds,
+        "FAIR_USE_LOOPBACK": args.fair_use_loopback,
     }
 
 
@@ -227,6 +258,16 @@ def _check_inputs(files, cache_dir) -> None:
                            f"{exc.strerror or exc}") from None
 
 
+def _files_info(cfg) -> dict:
+    """What the zygote needs to parse ``server.py FILE...`` itself (no on-disk store yet)."""
+    from pathlib import Path
+
+    from admiukg import config
+
+    return {"sources": [str(Path(f)) for f in cfg["KG_FILES"]], "graphs": {}, "path": None,
+            "base": cfg["KG_BASE"] or config.CANONICAL_BASE, "union": cfg["KG_UNION"]}
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
@@ -243,6 +284,8 @@ def main(argv=None) -> int:
             _check_inputs(args.files, args.cache_dir)
             if problem := sandbox.probe():  # query workers would refuse to start
                 raise DatasetError(problem)
+            if cfg["KG_FILES"] and cfg["QUERY_IN_MEMORY"]:  # parses while the disk store builds
+                cfg["QUERY_ZYGOTE"] = start_shared_zygote(_files_info(cfg))
             dataset = _load_built_in_child(cfg)
     except DatasetError as exc:
         print(f"server.py: cannot serve: {exc}", file=sys.stderr)
@@ -251,6 +294,8 @@ def main(argv=None) -> int:
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,
              "reopened" if info.cached else "built", info.load_seconds)
+    if not args.store and cfg["QUERY_IN_MEMORY"] and not cfg.get("QUERY_ZYGOTE"):
+        cfg["QUERY_ZYGOTE"] = start_shared_zygote(info)
     try:
         app = create_app(cfg, dataset=dataset)
     except QueryDefinitionError as exc:  # a malformed --queries file: FILE:LINE: message

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import rdflib
+import rdflib  # noqa: E402
 
-from admiukg import config
-from bench.synthetic import generate, parse_size
+from admiukg import config  # noqa: E402
+from bench.synthetic import generate, parse_size  # noqa: E402
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 INVALID = sorted((ROOT / "tests" / "shapes" / "invalid").glob("*.ttl"))

@@ -16,7 +16,9 @@ process (so its peak RSS is its own) and reports its time:
                     --reps runs per query after a warm-up (fewer, at least 3, for queries slower
                     than 2 s / reps); each query runs in a fork, killed after --query-deadline
 
-With --http, per size bench/http_bench.py --data serves the generated file over HTTP and measures
+With --http, per size bench/http_bench.py --data (saved queries) and bench/distinct_bench.py
+(queries never seen before, against ``oxigraph serve`` in memory) serve the generated file; the
+first measures
 cold start of `python server.py FILE` (from Turtle, and restart on the built store), the server
 tree's RSS per triple, saved-query latency p50/p99 and the saved-query mix at 1/4/16 clients for
 our server (with and without its response cache), rdflib-endpoint (up to 150k triples) and
@@ -309,6 +311,15 @@ def run_http_size(label: str, data: Path, args) -> dict:
     text = done.stdout if done.returncode == 0 else \
         done.stdout + "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:300]
     result = json.loads(out.read_text()) if out.exists() else {}
+    distinct = [sys.executable, str(ROOT / "bench" / "distinct_bench.py"), "--data", str(data),
+                "--seconds", str(2.0 if args.quick else 2 * args.http_duration)]
+    try:  # the same file, queries never seen before, against oxigraph serve in memory
+        done = subprocess.run(distinct, check=False, capture_output=True, text=True,
+                              timeout=args.timeout)
+        text += "\n" + done.stdout + ("" if done.returncode == 0 else "distinct: failed: " + (
+            done.stderr.strip().splitlines() or ["?"])[-1][:300])
+    except subprocess.TimeoutExpired:
+        text += f"\ndistinct queries: timed out after {args.timeout} s"
     return {"text": text, "result": result}
 
 

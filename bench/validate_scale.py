@@ -29,12 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import parse_size, write_file
+from bench.synthetic import parse_size, write_file  # noqa: E402
 
 VALIDATE = """
 import json, sys
-from admiukg import progress
-from admiukg.validation.cli import main
+from admiukg import progress  # noqa: E402
+from admiukg.validation.cli import main  # noqa: E402
 code = main(sys.argv[2:])
 json.dump(progress.TIMES, open(sys.argv[1], "w"))
 sys.exit(code)
@@ -42,7 +42,7 @@ sys.exit(code)
 PYSHACL = """
 import json, sys, time
 import pyshacl, rdflib
-from admiukg import config
+from admiukg import config  # noqa: E402
 t = time.perf_counter()
 g = rdflib.Graph()
 for p in [*config.ontology_files(), sys.argv[2]]:
@@ -110,7 +110,7 @@ def main() -> int:
                   + ", ".join(f"{label} {s:.2f} s" for label, s in alone["phases"]))
     print("\n| triples | validate.py | peak | exit | phases | validate.py --engine pyshacl | pyshacl alone | load |")
     print("|---|---|---|---|---|---|---|---|")
-    for size, triples, ours, reference, alone, load in rows:
+    for _size, triples, ours, reference, alone, load in rows:
         phases = "; ".join(f"{label} {s:.1f}" for label, s in ours["phases"])
         print(f"| {triples:,} | {ours['wall']:.1f} s | {ours['rss']:.0f} MB | {ours['code']} | {phases} | "
               f"{_short(reference, args.peer_timeout)} | {_short(alone, args.peer_timeout)} | {load:.1f} |")

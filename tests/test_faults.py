@@ -14,9 +14,10 @@ import time
 
 import pytest
 import requests
-from proctree import cpu_ticks, query_workers
 from sandbox import break_turtle, copy_checkout
 from sparql_live import ROOT, LiveServer, free_port, write_sample_dataset
+
+from bench.proctree import cpu_ticks, query_workers
 
 JSON = "application/sparql-results+json"
 ADMIU = "https://kg.admiu.example/id/admiu"

@@ -22,8 +22,9 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 import requests
-from proctree import tree_rss
 from sparql_live import LiveServer
+
+from bench.proctree import tree_rss
 
 SECONDS = float(os.environ.get("ADMIUKG_LOAD_SECONDS", "60"))
 CLIENTS = int(os.environ.get("ADMIUKG_LOAD_CLIENTS", "50"))

@@ -1,13 +1,17 @@
-"""A small pool of query worker *processes* with a hard wall-clock deadline per query.
+"""A pool of query worker *processes* with a hard wall-clock deadline per query.
 
 Neither pyoxigraph nor rdflib can be interrupted from a thread, pyoxigraph segfaults on some
 pathological queries and aborts on memory exhaustion. So every query runs in a separate
-process that opens the on-disk store read-only and has ``RLIMIT_AS`` set. The web process
-sends the job over a socket pair and waits at most ``timeout`` seconds; on deadline the worker
-is killed (SIGKILL) and replaced in the background, and the caller gets :class:`QueryTimeout`.
-A worker that dies while running a query (segfault, abort) raises :class:`WorkerCrashed`.
-Workers are fresh interpreters (``python -m admiukg.endpoint.pool``), not forks: no locks inherited
-from a threaded parent, and no re-import of the caller's ``__main__`` (multiprocessing's spawn).
+process with ``RLIMIT_AS`` set. The web process sends the job over a socket pair and waits at
+most ``timeout`` seconds; on deadline the worker is killed (SIGKILL) and replaced in the
+background, and the caller gets :class:`QueryTimeout`. A worker that dies while running a query
+(segfault, abort) raises :class:`WorkerCrashed`.
+
+Workers are forked by the zygote (:mod:`admiukg.endpoint.zygote`), which holds the dataset in
+memory and runs no threads; while it loads, workers are fresh interpreters over the read-only
+on-disk store (``python -m admiukg.endpoint.pool``), never forks of the threaded web process.
+Whichever kind, :func:`init_worker` runs before the first query. While queries older than
+``held_after`` hold every worker, spare forks serve the others and the long queries are reniced.
 """
 
 from __future__ import annotations
@@ -16,16 +20,25 @@ import json
 import logging
 import os
 import queue
-import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from admiukg.config import SERVER
+from admiukg.endpoint.worker import (  # noqa: F401  (the pool's public worker API)
+    RECYCLE_BYTES,
+    ForkedProcess,
+    _die_with_parent,
+    init_worker,
+    serve_jobs,
+    worker_main,
+)
 from admiukg.errors import KGError
 
 log = logging.getLogger("admiukg.endpoint.pool")
@@ -52,81 +65,14 @@ class PoolBusy(PoolError):
     kind = "busy"
 
 
-# --- the worker process ------------------------------------------------------------------
-
-
-def _set_memory_limit(limit: int) -> None:
-    if not limit:
-        return
-    import resource
-
-    try:
-        with open("/proc/self/statm") as f:
-            vm_now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        vm_now = 0
-    limit = max(limit, vm_now + 256 * 2**20)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL us when the spawning thread dies (no orphaned runaway queries).
-
-    A worker busy in a long query does not read its socket, so it would not notice the web
-    process going away; PR_SET_PDEATHSIG does it for us. The pool spawns from one long-lived
-    thread because the signal follows the *thread* that created the process.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
-    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
-
-
-def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:
-    """Entry point of a query worker: open the store read-only, answer jobs until EOF."""
-    _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    import pyoxigraph as ox
-
-    from admiukg.endpoint import results
-    from admiukg.endpoint.sandbox import deny_network
-
-    store = ox.Store.read_only(store_path)
-    results.warm_up(store)
-    deny_network()  # from here on the kernel refuses this process any network connection
-    _set_memory_limit(memory_limit)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if job is None:
-            return
-        try:
-            reply = results.execute(store, job, union)
-        except MemoryError:
-            reply = ("error", 503, "memory", "query exceeded the memory limit")
-        except Exception as exc:  # never let a worker die on a Python exception
-            reply = ("error", 400, "evaluation", f"query failed: {str(exc)[:300]}")
-        try:
-            conn.send(reply)
-        except MemoryError:
-            conn.send(("error", 503, "memory", "result exceeded the memory limit"))
-
-
-# --- the parent side -------------------------------------------------------------------------
 
 
 class _Worker:
-    def __init__(self, process: subprocess.Popen, conn: Connection):
+    def __init__(self, process, conn: Connection, forked: bool = False):
         self.process = process
         self.conn = conn
+        self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
+        self.demoted = False  # reniced while a slow query held it
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -144,26 +90,52 @@ class _Worker:
             self.conn.close()
         except OSError:
             pass
+        if isinstance(self.process, ForkedProcess):
+            self.process.close()
 
 
 class QueryPool:
-    """``size`` worker processes over the read-only store at ``store_path``."""
+    """``size`` worker processes over the store at ``store_path``.
+
+    Workers are forked by a zygote that holds the dataset in memory: the shared one at
+    ``zygote`` (a socket path, started by :mod:`admiukg.serve` for all web processes) or, without
+    it, a private one started by :meth:`start`. Until the zygote is ready (it is loading), workers
+    are fresh interpreters over the read-only on-disk store, retired as soon as it is.
+    ``in_memory=False`` keeps to those (graphs larger than memory).
+    """
 
     def __init__(self, store_path: str, size: int = SERVER.query_workers, timeout: float = SERVER.timeout,
-                 memory_limit: int = SERVER.memory_limit_mib * 2**20, union: bool | list[str] = True,
-                 start_timeout: float = 60):
+                 memory_limit: int = SERVER.memory_limit_mib * 2**20, union: bool | list[str] = True, start_timeout: float = 60,
+                 zygote: str | None = None, info: dict | None = None, in_memory: bool = True,
+                 queue_timeout: float | None = None, spare: int = 0, slow_after: float = 0.25,
+                 held_after: float = 0.03,
+                 recycle_bytes: int = RECYCLE_BYTES):
         self.store_path = str(store_path)
         self.size = size
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.union = union
         self.start_timeout = start_timeout
+        self.zygote_path = zygote
+        self.info = info or {"path": self.store_path, "union": union}
+        self.in_memory = in_memory
+        self.recycle_bytes = recycle_bytes
+        #: longest wait for a free worker before PoolBusy (None: the query timeout)
+        self.queue_timeout = queue_timeout
+        #: up to ``spare`` extra forks while queries older than ``held_after`` hold the workers;
+        #: queries older than ``slow_after`` are reniced when others want the CPU
+        self.spare, self.slow_after, self.held_after = spare, slow_after, held_after
+        self._busy: dict[_Worker, float] = {}
+        self._local = threading.local()  # per request thread: seconds its last query ran
+        self._own_zygote: subprocess.Popen | None = None
+        self._zygote_conn: Connection | None = None
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self.started = False
         self._closed = False
         self.replaced = 0
+        self.recycled = 0
         self._pid = None
         self._spawner: threading.Thread | None = None
         self._spawn_requests: queue.Queue = queue.Queue()
@@ -175,6 +147,8 @@ class QueryPool:
                 return
             self.started = True
             self._pid = os.getpid()
+        if self.in_memory and self.zygote_path is None:
+            self._call_spawner(self._start_own_zygote)
         for _ in range(self.size):
             self._idle.put(self._spawn())
 
@@ -185,6 +159,9 @@ class QueryPool:
             self._lock = threading.Lock()
             self._spawner = None
             self._spawn_requests = queue.Queue()
+            self._zygote_conn = None
+            if self._own_zygote is not None:
+                self._own_zygote, self.zygote_path = None, None
             self.started = False
         if not self.started:
             self.start()
@@ -197,47 +174,92 @@ class QueryPool:
             self._workers.clear()
         for w in workers:
             w.kill()
+        if self._zygote_conn is not None:
+            self._zygote_conn.close()  # a shared zygote kills what it forked for us
+        if self._own_zygote is not None:
+            self._own_zygote.kill()
+            self._own_zygote.wait()
 
     def alive(self) -> int:
         with self._lock:
             return sum(1 for w in self._workers if w.alive())
 
-    def _spawn(self) -> _Worker:
-        """Start a worker from the pool's long-lived spawner thread (see _die_with_parent)."""
+    @property
+    def zygote_ready(self) -> bool:
+        return self.in_memory and self.zygote_path is not None \
+            and os.path.exists(self.zygote_path)
+
+    # starting processes, always from one long-lived thread (see _die_with_parent)
+    def _call_spawner(self, fn):
         with self._lock:
             if self._spawner is None or not self._spawner.is_alive():
                 self._spawner = threading.Thread(target=self._spawner_loop, daemon=True,
                                                  name="query-worker-spawner")
                 self._spawner.start()
         reply: queue.Queue = queue.Queue(maxsize=1)
-        self._spawn_requests.put(reply)
+        self._spawn_requests.put((fn, reply))
         result = reply.get()
         if isinstance(result, BaseException):
             raise result
         return result
 
+    def _spawn(self) -> _Worker:
+        return self._call_spawner(self._spawn_now)
+
     def _spawner_loop(self) -> None:
         while True:
-            reply = self._spawn_requests.get()
-            if reply is None:
+            request = self._spawn_requests.get()
+            if request is None:
                 return
+            fn, reply = request
             try:
-                reply.put(self._spawn_now())
+                reply.put(fn())
             except Exception as exc:  # handed to the caller
                 reply.put(exc)
 
-    def _spawn_now(self) -> _Worker:
-        parent_sock, child_sock = socket.socketpair()
+    def _env(self) -> dict:
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        return env
+
+    def _start_own_zygote(self) -> None:
+        self.zygote_path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
+        self._own_zygote = start_zygote(self.zygote_path, self.info, self._env())
+
+    def _spawn_now(self) -> _Worker:
+        if self.zygote_ready:
+            try:
+                return self._fork_from_zygote()
+            except (OSError, EOFError) as exc:
+                log.warning("zygote unavailable (%s): starting a worker on the on-disk store", exc)
+                self._zygote_conn = None
+        return self._spawn_disk_worker()
+
+    def _fork_from_zygote(self) -> _Worker:
+        if self._zygote_conn is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(self.zygote_path)
+            self._zygote_conn = Connection(sock.detach())
+        self._zygote_conn.send(("spawn", self.memory_limit, self.recycle_bytes))
+        if not self._zygote_conn.poll(self.start_timeout):
+            raise OSError("the zygote did not answer")
+        _, pid = self._zygote_conn.recv()
+        fd = reduction.recv_handle(self._zygote_conn)
+        worker = _Worker(ForkedProcess(pid), Connection(fd), forked=True)
+        return self._await_ready(worker)
+
+    def _spawn_disk_worker(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
         proc = subprocess.Popen(
             [sys.executable, "-m", "admiukg.endpoint.pool", str(child_sock.fileno()),
              self.store_path, str(self.memory_limit), json.dumps(self.union), str(os.getpid())],
-            pass_fds=(child_sock.fileno(),), env=env, stdin=subprocess.DEVNULL,
+            pass_fds=(child_sock.fileno(),), env=self._env(), stdin=subprocess.DEVNULL,
         )
         child_sock.close()
-        worker = _Worker(proc, Connection(parent_sock.detach()))
+        return self._await_ready(_Worker(proc, Connection(parent_sock.detach())))
+
+    def _await_ready(self, worker: _Worker) -> _Worker:
         if not worker.conn.poll(self.start_timeout):
             worker.kill()
             raise RuntimeError("query worker did not start in time")
@@ -245,22 +267,28 @@ class QueryPool:
             msg = worker.conn.recv()
         except (EOFError, OSError) as exc:
             worker.kill()
-            raise RuntimeError(f"query worker failed to start (exit {proc.returncode})") from exc
+            raise RuntimeError(f"query worker failed to start (exit {worker.process.poll()})") \
+                from exc
         assert msg[0] == "ready"
         with self._lock:
             self._workers.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start a replacement in the background."""
+    def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        """Kill ``worker`` and start a replacement in the background. ``counted``: a failure
+        (/health "replaced"), not a planned retirement."""
         with self._lock:
             self._workers.discard(worker)
+            needed = len(self._workers) < self.size  # a spare that goes needs no successor
         worker.kill()
-        self.replaced += 1
-        if self._closed:
+        if counted:
+            self.replaced += 1
+        else:
+            self.recycled += 1
+        if self._closed or not needed:
             return
 
-        def respawn():
+        def respawn_one():
             for attempt in range(3):
                 try:
                     self._idle.put(self._spawn())
@@ -269,26 +297,34 @@ class QueryPool:
                     log.exception("could not start a replacement query worker")
                     time.sleep(1 + attempt)
 
-        threading.Thread(target=respawn, daemon=True, name="respawn-query-worker").start()
+        threading.Thread(target=respawn_one, daemon=True, name="respawn-query-worker").start()
+
+    def _usable(self, worker: _Worker) -> bool:
+        """Whether an idle worker can take a job; if not, it is replaced."""
+        if not worker.alive():
+            self._replace(worker)  # died while idle (killed from outside)
+            return False
+        if not worker.forked and self.zygote_ready:  # the in-memory store is ready now
+            self._replace(worker, counted=False)
+            return False
+        return True
 
     # work
     def run(self, job, timeout: float | None = None):
         """Run ``job`` in a worker; return its reply or raise a :class:`PoolError`."""
         self.ensure_started()
         timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise PoolBusy(
-                    f"all query workers busy for {timeout:g} s; try again later"
-                ) from None
-            if worker.alive():
-                break
-            self._replace(worker)  # died while idle (killed from outside): take another
+        started = time.monotonic()
+        wait = timeout if self.queue_timeout is None else min(timeout, self.queue_timeout)
+        worker = self._acquire(started + wait, wait)
+        deadline = started + timeout
+        self._busy[worker] = time.monotonic()
+        self._local.ran = None
         try:
+            sent = time.monotonic()
             worker.conn.send(job)
+            if self.spare and not worker.conn.poll(self.held_after) and len(self._busy) > 1:
+                worker.demoted = _demote(worker)  # long, and others want the CPU too
             remaining = max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(remaining):
                 self._replace(worker)
@@ -296,6 +332,11 @@ class QueryPool:
                     f"query exceeded the time limit of {timeout:g} s and was stopped"
                 )
             reply = worker.conn.recv()
+            self._local.ran = time.monotonic() - sent
+            if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
+                reply = worker.conn.recv()
+                self._replace(worker, counted=False)
+                return reply
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             code = worker.process.returncode
@@ -304,8 +345,106 @@ class QueryPool:
                 + (f" (signal {-code})" if code and code < 0 else "")
                 + " (too complex or out of memory); the worker has been replaced"
             ) from None
-        self._idle.put(worker)
+        finally:
+            self._busy.pop(worker, None)
+        if worker.demoted and not _restore(worker):  # not permitted: a fresh fork instead
+            self._replace(worker, counted=False)
+            return reply
+        with self._lock:  # more workers than size + slow ones: a spare goes after its query
+            surplus = len(self._workers) > self.size + self._long_running(time.monotonic())
+            if surplus:
+                self._workers.discard(worker)
+        if surplus:
+            worker.kill()
+            self.recycled += 1
+        else:
+            self._idle.put(worker)
         return reply
+
+    def last_run_seconds(self) -> float | None:
+        """How long this thread's last query ran in its worker (queueing left out)."""
+        return getattr(self._local, "ran", None)
+
+    def _acquire(self, until: float, wait: float) -> _Worker:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                worker = self._spare() or self._wait_idle(until, wait)
+            if worker is not None and self._usable(worker):
+                return worker
+
+    def _wait_idle(self, until: float, wait: float) -> _Worker | None:
+        """An idle worker, or None after a short slice (a running query may have turned slow
+        meanwhile, which allows a spare); PoolBusy at ``until``."""
+        left = until - time.monotonic()
+        if left <= 0:
+            raise PoolBusy(f"all query workers busy for {wait:g} s; try again later")
+        try:
+            return self._idle.get(timeout=min(left, 0.05) if self.spare else left)
+        except queue.Empty:
+            return None
+
+    def _long_running(self, now: float) -> int:
+        return sum(1 for t in list(self._busy.values()) if now - t >= self.held_after)
+
+    def _spare(self) -> _Worker | None:
+        """A fresh fork while slow queries hold workers: ``size`` workers stay for the rest, so
+        cheap queries never queue behind slow ones (forks from the zygote take milliseconds)."""
+        if not self.spare or not self.zygote_ready:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            if len(self._workers) >= min(self.size + self.spare,
+                                         self.size + self._long_running(now)):
+                return None
+            slow = [w for w, t in list(self._busy.items()) if now - t >= self.held_after]
+        for w in slow:  # they hold workers others need: they yield the CPU too
+            w.demoted = w.demoted or _demote(w)
+        try:
+            return self._spawn()
+        except Exception:  # noqa: BLE001 - no spare: wait for a worker as usual
+            log.exception("could not fork a spare query worker")
+            return None
+
+
+def _demote(worker: _Worker) -> bool:
+    """Lower the CPU priority of a worker (nice 10); only forked workers, which are cheap to
+    replace afterwards."""
+    if not worker.forked:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
+    except OSError:
+        return False
+    return True
+
+
+def _restore(worker: _Worker) -> bool:
+    """Normal priority again (needs CAP_SYS_NICE or RLIMIT_NICE); False if not permitted."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 0)
+    except OSError:
+        return False
+    worker.demoted = False
+    return True
+
+
+def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:
+    """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
+         "--info", json.dumps(info, default=str), "--parent", str(os.getpid())],
+        env=env, stdin=subprocess.DEVNULL)
+
+
+def start_shared_zygote(info) -> str:
+    """Start the one in-memory copy of the dataset that every web process's query workers are
+    forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
+    gunicorn master's main thread, before any web worker, so it dies with the master."""
+    path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
+    start_zygote(path, info if isinstance(info, dict) else info.to_json())
+    return path
 
 
 if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION

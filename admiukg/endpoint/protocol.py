@@ -8,6 +8,7 @@ page (HTML), by content negotiation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -19,6 +20,7 @@ from flask import Blueprint, Response, current_app, request
 
 from admiukg import guard
 from admiukg.endpoint import negotiation, results, service_description
+from admiukg.endpoint.fairness import Refused
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
 from admiukg.endpoint.pool import PoolError
 from admiukg.endpoint.responses import error_response
@@ -249,16 +251,24 @@ def pick_format(params, offers) -> str | None:
 # --- responses --------------------------------------------------------------------------------
 
 
-def _result_response(fmt: str, body: bytes, rows: int, truncated: bool, max_rows: int) -> Response:
+def _result_response(fmt: str, body: bytes, rows: int, truncated, max_rows: int,
+                     max_bytes: int = 0) -> Response:
+    """``truncated``: False, True (rows were cut at ``max_rows``) or "bytes" (at ``max_bytes``)."""
     resp = Response(body, status=200, content_type=content_type(fmt))
     resp.headers["Vary"] = "Accept"
     resp.headers["X-SPARQL-Rows"] = str(rows)
     if truncated:
         resp.headers["X-SPARQL-Truncated"] = "true"
-        resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+        if truncated == "bytes":
+            resp.headers["X-SPARQL-Truncated-Reason"] = "bytes"
+            resp.headers["X-SPARQL-Max-Bytes"] = str(max_bytes)
+            cut = f"{max_bytes}-bytes"
+        else:
+            resp.headers["X-SPARQL-Truncated-Reason"] = "rows"
+            resp.headers["X-SPARQL-Max-Rows"] = str(max_rows)
+            cut = f"{max_rows}-rows"
         if fmt in ("csv", "tsv"):  # no place in the body for it: the saved file's name tells
-            resp.headers["Content-Disposition"] = (
-                f'inline; filename="result-truncated-at-{max_rows}-rows.{fmt}"')
+            resp.headers["Content-Disposition"] = f'inline; filename="result-truncated-at-{cut}.{fmt}"'
     return resp
 
 
@@ -295,7 +305,8 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         fmt, body, rows, truncated = hit
         request.environ[FastPath.FLAG] = (qhash, rows)
         _log(qhash, None, fmt, 200, rows, started, True)
-        return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+        return _result_response(fmt, body, rows, truncated, st.settings.max_rows,
+                                st.settings.max_bytes)
     try:
         info = guard.check(query, st.settings.limits)
     except guard.GuardError as exc:
@@ -317,11 +328,21 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
         "results_format": results_fmt,
         "graph_format": graph_fmt,
         "max_rows": st.settings.max_rows,
-        "prefixes": st.prefixes,
+        "max_bytes": st.settings.max_bytes,
+        "prefixes": st.prefixes if info.form in ("CONSTRUCT", "DESCRIBE") else None,
         "base_iri": endpoint,  # relative IRIs in a query resolve against the endpoint
     }
     try:
-        reply = st.pool.run(job)
+        ticket = admit_client(st)
+    except Refused as exc:
+        _log(qhash, info.form, None, exc.status, None, started, False, " refused=fair-use")
+        return error_response(exc.status, exc.message, "too-many-requests",
+                              {"Retry-After": str(exc.retry_after)})
+    try:
+        with ticket:
+            reply = st.pool.run(job)
+            if hasattr(ticket, "ran") and hasattr(st.pool, "last_run_seconds"):
+                ticket.ran = st.pool.last_run_seconds()
     except PoolError as exc:
         _log(qhash, info.form, None, exc.status, None, started, False, f" refused={type(exc).__name__}")
         return error_response(exc.status, exc.message, "unavailable", {"Retry-After": "1"})
@@ -334,7 +355,21 @@ def run_query(query: str, dg, ng, results_fmt, graph_fmt) -> Response:
     st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + key_bytes)
     request.environ[FastPath.FLAG] = (qhash, rows)
     _log(qhash, info.form, fmt, 200, rows, started, False)
-    return _result_response(fmt, body, rows, truncated, st.settings.max_rows)
+    return _result_response(fmt, body, rows, truncated, st.settings.max_rows,
+                                st.settings.max_bytes)
+
+
+def admit_client(st):
+    """The fair-use ticket of this request's client (a no-op for exempt loopback clients)."""
+    fairness = getattr(st, "fairness", None)
+    client = request.remote_addr or "-"
+    if fairness is None or (not st.settings.fair_use_loopback and _loopback(client)):
+        return contextlib.nullcontext()
+    return fairness.admit(client)
+
+
+def _loopback(address: str) -> bool:
+    return address.startswith("127.") or address in ("::1", "localhost")
 
 
 def endpoint_url() -> str:

@@ -118,13 +118,37 @@ def _tsv_field(t) -> str:
 # --- SELECT / ASK ------------------------------------------------------------------------
 
 
-def write_solutions(solutions, fmt: str, max_rows: int) -> tuple[bytes, int, bool]:
-    """Write at most ``max_rows`` solutions; return (body, rows written, truncated)."""
+def write_solutions(solutions, fmt: str, max_rows: int,
+                    max_bytes: int = 0) -> tuple[bytes, int, bool | str]:
+    """Write at most ``max_rows`` solutions in at most ``max_bytes`` (0: no limit); return
+    (body, rows written, truncated: False, True when rows were cut, "bytes" when bytes were)."""
     names = [v.value for v in solutions.variables]
     rows = list(islice(solutions, max_rows + 1))
-    truncated = len(rows) > max_rows
+    truncated: bool | str = len(rows) > max_rows
     if truncated:
         rows = rows[:max_rows]
+    body = _solutions_body(names, rows, fmt)
+    if max_bytes and len(body) > max_bytes:
+        n = _most_that_fit(lambda k: len(_solutions_body(names, rows[:k], fmt)), len(rows),
+                           max_bytes)
+        rows, truncated = rows[:n], "bytes"
+        body = _solutions_body(names, rows, fmt)
+    return body, len(rows), truncated
+
+
+def _most_that_fit(size_of, n: int, max_bytes: int) -> int:
+    """The largest k <= n with size_of(k) <= max_bytes (sizes grow with k)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if size_of(mid) <= max_bytes:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _solutions_body(names: list[str], rows: list, fmt: str) -> bytes:
     if fmt == "json":
         bindings = []
         for sol in rows:
@@ -134,11 +158,11 @@ def write_solutions(solutions, fmt: str, max_rows: int) -> tuple[bytes, int, boo
                 if t is not None:
                     b[name] = _json_term(t)
             bindings.append(b)
-        body = json.dumps(
+        return json.dumps(
             {"head": {"vars": names}, "results": {"bindings": bindings}},
             ensure_ascii=False, separators=(",", ":"),
         ).encode("utf-8")
-    elif fmt == "xml":
+    if fmt == "xml":
         out = io.StringIO()
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                   '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
@@ -153,18 +177,75 @@ def write_solutions(solutions, fmt: str, max_rows: int) -> tuple[bytes, int, boo
                     out.write(f"<binding name={quoteattr(name)}>{_xml_term(t)}</binding>")
             out.write("</result>")
         out.write("</results></sparql>\n")
-        body = out.getvalue().encode("utf-8")
-    elif fmt == "csv":
+        return out.getvalue().encode("utf-8")
+    if fmt == "csv":
         lines = [",".join(names)]
         lines.extend(",".join(_csv_field(sol[i]) for i in range(len(names))) for sol in rows)
-        body = ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    elif fmt == "tsv":
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    if fmt == "tsv":
         lines = ["\t".join("?" + n for n in names)]
         lines.extend("\t".join(_tsv_field(sol[i]) for i in range(len(names))) for sol in rows)
-        body = ("\n".join(lines) + "\n").encode("utf-8")
-    else:
-        raise ValueError(f"not a results format: {fmt}")
-    return body, len(rows), truncated
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"not a results format: {fmt}")
+
+
+# --- pyoxigraph's own writers, when the caps allow ----------------------------------------
+
+#: Formats whose native output is byte-identical to ours and whose rows can be counted exactly.
+NATIVE_RESULTS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
+NATIVE_GRAPHS = {"ntriples": ox.RdfFormat.N_TRIPLES}
+#: A JSON string (quotes inside are escaped): blanked out, what remains is only structure, in
+#: which ``},{`` separates rows (terms follow ``":``, never ``,``).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+class _CappedBuffer:
+    """A ``write`` target for the native serialisers that refuses to grow past ``limit``."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size, self.parts, self.overflow = limit, 0, [], False
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.limit and self.size > self.limit:
+            self.overflow = True
+            raise OSError("response over the byte limit")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def native_rows(body: bytes, fmt: str) -> int | None:
+    """Exact rows (triples) in a native body, or None when they cannot be counted cheaply."""
+    if fmt == "json":
+        if body.endswith(b'"bindings":[]}}'):
+            return 0
+        return _JSON_STRING.sub(b'""', body).count(b"},{") + 1
+    if fmt == "csv":  # a quoted field may hold a line break
+        return None if b'"' in body else body.count(b"\r\n") - 1
+    if fmt == "ntriples":  # one triple per line, line breaks in literals are escaped
+        return body.count(b"\n")
+    return None
+
+
+def write_native(result, fmt: str, max_rows: int, max_bytes: int = 0):
+    """(body, rows) from pyoxigraph's serialiser, or None if the caps would cut it (then the
+    caller re-runs the query through the counting writers above)."""
+    native = NATIVE_RESULTS.get(fmt) or NATIVE_GRAPHS.get(fmt)
+    out = _CappedBuffer(max_bytes)
+    try:
+        result.serialize(out, format=native)
+    except OSError:
+        if out.overflow:
+            return None
+        raise
+    body = b"".join(out.parts)
+    rows = native_rows(body, fmt)
+    if rows is None or rows > max_rows:
+        return None
+    return body, rows
 
 
 def write_boolean(value: bool, fmt: str) -> bytes:
@@ -185,22 +266,33 @@ def write_boolean(value: bool, fmt: str) -> bytes:
 # --- graphs ------------------------------------------------------------------------------
 
 
-def write_triples(triples, fmt: str, max_rows: int, prefixes=None) -> tuple[bytes, int, bool]:
-    """Write at most ``max_rows`` triples as ``fmt``; return (body, triples, truncated)."""
+def write_triples(triples, fmt: str, max_rows: int, prefixes=None,
+                  max_bytes: int = 0) -> tuple[bytes, int, bool | str]:
+    """Write at most ``max_rows`` triples in at most ``max_bytes`` as ``fmt``; return (body,
+    triples, truncated: False, True when triples were cut, "bytes" when bytes were)."""
     items = list(islice(triples, max_rows + 1))
-    truncated = len(items) > max_rows
+    truncated: bool | str = len(items) > max_rows
     if truncated:
         items = items[:max_rows]
+    body = _triples_body(items, fmt, prefixes)
+    if max_bytes and len(body) > max_bytes:
+        n = _most_that_fit(lambda k: len(_triples_body(items[:k], fmt, prefixes)), len(items),
+                           max_bytes)
+        items, truncated = items[:n], "bytes"
+        body = _triples_body(items, fmt, prefixes)
+    return body, len(items), truncated
+
+
+def _triples_body(items: list, fmt: str, prefixes=None) -> bytes:
     rdf_format = RDF_FORMATS[fmt]
     if rdf_format.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
     if fmt in ("ntriples", "nquads"):
-        body = ox.serialize(items, format=rdf_format)
-    else:
-        body = ox.serialize(items, format=rdf_format, prefixes=prefixes or DEFAULT_PREFIXES)
-        if fmt == "jsonld":
-            body = jsonld.compact(body, prefixes or DEFAULT_PREFIXES)
-    return body, len(items), truncated
+        return ox.serialize(items, format=rdf_format)
+    body = ox.serialize(items, format=rdf_format, prefixes=prefixes or DEFAULT_PREFIXES)
+    if fmt == "jsonld":
+        body = jsonld.compact(body, prefixes or DEFAULT_PREFIXES)
+    return body
 
 
 # --- running a job ------------------------------------------------------------------------
@@ -243,15 +335,22 @@ def dataset_kwargs(job, union: bool) -> dict:
 
 
 def execute(store, job, union=True):
-    """``union``: True (all graphs), False (store default graph) or a list of graph IRIs."""
+    """``union``: True (all graphs), False (store default graph) or a list of graph IRIs.
+
+    ``job["max_bytes"]`` (optional, 0 = none) caps the body as ``max_rows`` caps the rows; a cut
+    result says why in its ``truncated`` field ("bytes", or True for rows).
+    """
+    def run():
+        return store.query(job["query"], base_iri=job.get("base_iri"),
+                           **dataset_kwargs(job, union))
+
     try:
-        result = store.query(job["query"], base_iri=job.get("base_iri"),
-                             **dataset_kwargs(job, union))
+        result = run()
     except SyntaxError as exc:
         return ("error", 400, "syntax", syntax_message(exc))
     except ValueError as exc:
         return ("error", 400, "bad-query", f"invalid query: {str(exc)[:300]}")
-    max_rows = job["max_rows"]
+    max_rows, max_bytes = job["max_rows"], job.get("max_bytes") or 0
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = job.get("results_format")
@@ -262,12 +361,23 @@ def execute(store, job, union=True):
             fmt = job.get("results_format")
             if fmt is None:
                 return ("error", 406, "not-acceptable", "no acceptable format for SELECT results")
-            body, rows, truncated = write_solutions(result, fmt, max_rows)
+            if fmt in NATIVE_RESULTS:
+                native = write_native(result, fmt, max_rows, max_bytes)
+                if native is not None:
+                    return ("ok", fmt, native[0], native[1], False)
+                result = run()  # over a cap: again, through the writer that cuts rows
+            body, rows, truncated = write_solutions(result, fmt, max_rows, max_bytes)
             return ("ok", fmt, body, rows, truncated)
         fmt = job.get("graph_format")
         if fmt is None:
             return ("error", 406, "not-acceptable", "no acceptable RDF format for a graph result")
-        body, rows, truncated = write_triples(result, fmt, max_rows, job.get("prefixes"))
+        if fmt in NATIVE_GRAPHS:
+            native = write_native(result, fmt, max_rows, max_bytes)
+            if native is not None:
+                return ("ok", fmt, native[0], native[1], False)
+            result = run()
+        body, rows, truncated = write_triples(result, fmt, max_rows, job.get("prefixes"),
+                                              max_bytes)
         return ("ok", fmt, body, rows, truncated)
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return ("error", 400, "evaluation", f"query evaluation failed: {str(exc)[:300]}")

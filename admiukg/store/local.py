@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from admiukg import config, formats, progress
 from admiukg.errors import KGError
 from admiukg.graph import inference
+from admiukg.graph.rebase import load_into
 from admiukg.store.cachekey import validity_key
 from admiukg.store.identity import identity
 from admiukg.validation.validate import validate
@@ -130,41 +131,6 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def _rebase_term(term, old: str, new: str):
-    if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-        return ox.NamedNode(new + term.value[len(old):])
-    if isinstance(term, ox.Literal) and term.datatype.value.startswith(old):
-        return ox.Literal(term.value, datatype=_rebase_term(term.datatype, old, new))
-    if isinstance(term, ox.Triple):
-        return ox.Triple(*(_rebase_term(t, old, new) for t in (term.subject, term.predicate,
-                                                                term.object)))
-    return term
-
-
-def _load(store: ox.Store, source, fmt: ox.RdfFormat, base: str, to_graph=None,
-          base_iri=None) -> None:
-    """Load a file path or bytes into ``store``; rebase IRIs when ``base`` is not canonical."""
-    kw = {"format": fmt}
-    if base_iri:
-        kw["base_iri"] = base_iri
-    if to_graph is not None:
-        kw["to_graph"] = ox.NamedNode(to_graph)
-    if base == config.CANONICAL_BASE:
-        if isinstance(source, Path):
-            store.bulk_load(path=str(source), **kw)
-        else:
-            store.bulk_load(source, **kw)
-        return
-    old = config.CANONICAL_BASE
-    target = kw.pop("to_graph", None)
-    quads = ox.parse(path=str(source), **kw) if isinstance(source, Path) else ox.parse(source, **kw)
-    store.extend(
-        ox.Quad(*(_rebase_term(t, old, base) for t in (q.subject, q.predicate, q.object)),
-                target if target is not None else _rebase_term(q.graph_name, old, base))
-        for q in quads
-    )
-
-
 def _rebase_iri(iri: str, base: str) -> str:
     old = config.CANONICAL_BASE
     return base + iri[len(old):] if iri.startswith(old) else iri
@@ -194,6 +160,8 @@ def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
     else:
         kw = {"use_default_graph_as_union": True} if union else {}
     stats = {}
+    if set(sizes) <= {""}:  # no named graphs: each triple is stored once, no DISTINCT scan needed
+        stats["triples"] = total
     for key, query in {
         "triples": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
         "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
@@ -201,7 +169,8 @@ def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
         "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
         "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
     }.items():
-        stats[key] = int(next(iter(store.query(query, **kw)))["n"].value)
+        if key not in stats:
+            stats[key] = int(next(iter(store.query(query, **kw)))["n"].value)
     return sizes, total, stats
 
 
@@ -282,7 +251,7 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
             for p in paths:
                 try:
                     with progress.step(f"loading {p.name}"):
-                        _load(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
+                        load_into(store, p, rdf_format(p), base, base_iri=p.resolve().as_uri())
                 except SyntaxError as exc:
                     raise DatasetError(f"{p}: not valid {rdf_format(p).name}: {exc}") from exc
             return {}
@@ -353,13 +322,13 @@ def build_bundled(cache_dir: Path | None = None, validate: bool = True,
                                 ("shapes", [shapes] if shapes.exists() else [])):
                 for p in files:
                     try:
-                        _load(store, p, rdf_format(p), base, to_graph=graphs[role])
+                        load_into(store, p, rdf_format(p), base, to_graph=graphs[role])
                     except SyntaxError as exc:
                         raise DatasetError(f"{p}: not valid Turtle: {exc}") from exc
             with progress.step("inference"):
                 inferred = _entailments(onto + data, cache_dir)
             nt = inferred.serialize(format="nt", encoding="utf-8")
-            _load(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])
+            load_into(store, nt, ox.RdfFormat.N_TRIPLES, base, to_graph=graphs["inferred"])
             return graphs
 
         union = [graphs["ontology"], graphs["data"], graphs["inferred"]]

@@ -123,11 +123,13 @@ def _reply(answer, job):
         fmt = job.get("results_format")
         if fmt is None:
             return ("error", 406, "not-acceptable", "no acceptable format for SELECT results")
-        return ("ok", fmt, *results.write_solutions(answer, fmt, max_rows))
+        return ("ok", fmt, *results.write_solutions(answer, fmt, max_rows,
+                                                    job.get("max_bytes") or 0))
     fmt = job.get("graph_format")
     if fmt is None:
         return ("error", 406, "not-acceptable", "no acceptable RDF format for a graph result")
-    return ("ok", fmt, *results.write_triples(iter(answer), fmt, max_rows))
+    return ("ok", fmt, *results.write_triples(iter(answer), fmt, max_rows,
+                                              max_bytes=job.get("max_bytes") or 0))
 
 
 # --- the dataset --------------------------------------------------------------------------

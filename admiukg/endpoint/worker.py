@@ -1,0 +1,160 @@
+"""The worker side of the query pool: what a query process does, and how the pool sees a fork.
+
+:func:`init_worker` is the one place where a query worker prepares itself before its first query
+(parent-death signal, signals, the network sandbox, the memory limit), whether it was forked by
+the zygote or started as a fresh interpreter over the on-disk store (:func:`worker_main`).
+:func:`serve_jobs` answers jobs until EOF. :class:`ForkedProcess` is how the pool watches and
+kills a fork, which is the zygote's child, not its own.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+
+from admiukg.endpoint.sandbox import deny_network
+
+
+def _set_memory_limit(limit: int) -> None:
+    if not limit:
+        return
+    import resource
+
+    try:
+        with open("/proc/self/statm") as f:
+            vm_now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        vm_now = 0
+    limit = max(limit, vm_now + 256 * 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL us when the spawning thread dies (no orphaned runaway queries).
+
+    A worker busy in a long query does not read its socket, so it would not notice the web
+    process going away; PR_SET_PDEATHSIG does it for us. The pool spawns from one long-lived
+    thread because the signal follows the *thread* that created the process.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl
+        os._exit(1)
+
+
+def init_worker(memory_limit: int, parent_pid: int) -> None:
+    """Everything a query worker does before its first query, whichever way it started:
+    die with its parent, leave signals to the parent, no network, the memory limit."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    deny_network()  # from here on the kernel refuses this process any network connection
+    _set_memory_limit(memory_limit)
+
+
+def copied_bytes() -> int:
+    """About how much memory this process has written since it started: minor page faults
+    (a copy-on-write fault on a page of the shared store is one), a cheap proxy for
+    ``Private_Dirty`` (reading smaps takes milliseconds at a million triples)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+#: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
+#: the shared store: queries write to pages they only read (reference counts), so without this
+#: every worker slowly becomes a full private copy. Higher is faster, lower is smaller.
+RECYCLE_BYTES = 1024 * 2**20
+
+
+def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
+               recycle_bytes: int = 0) -> None:
+    """Answer jobs from ``conn`` until EOF. With ``recycle_bytes``, once that much memory is
+    copied the next reply is preceded by ``("retire", n)`` and the worker exits after it."""
+    init_worker(memory_limit, parent_pid)
+    from admiukg.endpoint import results
+
+    start_faults = copied_bytes()
+    conn.send(("ready", os.getpid()))
+    done, retiring = 0, False
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        try:
+            reply = results.execute(store, job, union)
+        except MemoryError:
+            reply = ("error", 503, "memory", "query exceeded the memory limit")
+        except Exception as exc:  # never let a worker die on a Python exception
+            reply = ("error", 400, "evaluation", f"query failed: {str(exc)[:300]}")
+        if retiring:
+            conn.send(("retire", done))
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("error", 503, "memory", "result exceeded the memory limit"))
+        if retiring:
+            return
+        done += 1
+        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
+
+
+def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:
+    """A worker on the on-disk store: used while the zygote loads, and in ``--disk`` mode."""
+    import pyoxigraph as ox
+
+    from admiukg.endpoint import results
+
+    store = ox.Store.read_only(store_path)
+    results.warm_up(store)
+    serve_jobs(conn, store, union, memory_limit, parent_pid)
+
+
+class ForkedProcess:
+    """A worker forked by the zygote: not our child, so watched and killed through a pidfd."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            self.returncode = _exit_code(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], timeout)[0]:
+            self.returncode = _exit_code(self.pid)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def close(self) -> None:
+        try:
+            os.close(self.pidfd)
+        except OSError:
+            pass
+
+
+def _exit_code(pid: int) -> int:
+    """Popen-style exit code of an exited process that its zygote has not reaped yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            status = int(f.read().rsplit(") ", 1)[1].split()[49])  # field 52: exit_code
+    except (OSError, IndexError, ValueError):
+        return -1
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
