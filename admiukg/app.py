@@ -20,9 +20,10 @@ from admiukg import guard, vocab
 from admiukg.api import routes
 from admiukg.config import SERVER
 from admiukg.endpoint import bodydrain, negotiation
+from admiukg.endpoint.cache import FastPath, ResponseCache
 from admiukg.endpoint.fairness import Fairness
 from admiukg.endpoint.pool import QueryPool
-from admiukg.endpoint.protocol import FastPath, ResponseCache, bp
+from admiukg.endpoint.protocol import bp
 from admiukg.endpoint.responses import error_response, for_error
 from admiukg.endpoint.runner import QueryRunner
 from admiukg.errors import KGError

@@ -71,6 +71,8 @@ class ServerDefaults:
     worker_copy_mib: int = 1024  # a forked worker that copied this much is replaced
     client_queries: int = 4  # parallel queries per client address (429 beyond)
     client_seconds: float = 60.0  # query seconds per client address per minute (429 beyond)
+    header_timeout: float = 10.0  # seconds a connection has to send complete request headers
+    body_timeout: float = 30.0  # seconds a client has to send its request body (408 after)
 
 
 SERVER = ServerDefaults()

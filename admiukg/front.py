@@ -26,8 +26,10 @@ from a2wsgi.wsgi import build_environ
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn_worker import UvicornWorker
 
-HEADER_TIMEOUT = 10.0
-BODY_TIMEOUT = 30.0
+from admiukg.config import SERVER
+
+HEADER_TIMEOUT = SERVER.header_timeout
+BODY_TIMEOUT = SERVER.body_timeout
 BUFFERED = 4 * 2**20  # responses up to this size free their thread before the client reads
 
 

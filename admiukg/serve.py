@@ -129,10 +129,12 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="event-loop (default): uvicorn reads whole requests before a thread "
                    "runs them (admiukg.front); gthread: gunicorn's threads read them, with no "
                    "read timeout (slow clients can hold every thread)")
-    p.add_argument("--header-timeout", type=float, default=10.0,
-                   help="seconds a connection has to send complete request headers (default 10)")
-    p.add_argument("--body-timeout", type=float, default=30.0,
-                   help="seconds a client has to send its request body (default 30; 408 after)")
+    p.add_argument("--header-timeout", type=_ranged(float, 0.1, 3600, "the header timeout in seconds"),
+                   default=SERVER.header_timeout,
+                   help="seconds a connection has to send complete request headers (default %(default)s)")
+    p.add_argument("--body-timeout", type=_ranged(float, 0.1, 3600, "the body timeout in seconds"),
+                   default=SERVER.body_timeout,
+                   help="seconds a client has to send its request body (default %(default)s; 408 after)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 

@@ -34,7 +34,7 @@ def post(port, query, source="127.0.0.1", timeout=60):
         conn.request("POST", "/sparql", body=urlencode({"query": query}), headers={
             "Accept": JSON, "Content-Type": "application/x-www-form-urlencoded"})
         r = conn.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
+        return r.status, r.headers, r.read()  # header names are case-insensitive (HTTP/1.1)
     finally:
         conn.close()
 

@@ -112,3 +112,24 @@ def test_graph_writer_round_trips_and_caps(fmt):
     back = {(q.subject, q.predicate, q.object)
             for q in ox.parse(body, format=results.formats.GRAPHS[fmt].rdf)}
     assert back == {(t.subject, t.predicate, t.object) for t in triples[:3]}
+
+
+def job(query: str, **extra) -> dict:
+    return {"query": query, "default_graphs": None, "named_graphs": None, "has_dataset": False,
+            "results_format": "json", "graph_format": "turtle", "max_rows": 10, **extra}
+
+
+def test_a_job_is_answered_with_a_typed_reply():
+    from admiukg.endpoint.replies import Answer, Failure
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal("o")))
+    ok = results.execute(store, job("SELECT * { ?s ?p ?o }"))
+    assert isinstance(ok, Answer) and (ok.fmt, ok.rows, ok.truncated) == ("json", 1, False)
+    assert json.loads(ok.body)["results"]["bindings"][0]["o"]["value"] == "o"
+    bad = results.execute(store, job("SELECT * { ?s ?p }"))
+    assert isinstance(bad, Failure) and (bad.status, bad.kind) == (400, "syntax")
+    assert "line 1" in bad.message
+    no_format = results.execute(store, job("ASK {}", results_format=None))
+    assert isinstance(no_format, Failure) and no_format.status == 406

@@ -7,7 +7,7 @@ small writers of our own (SPARQL JSON, XML, CSV, TSV) because rows are counted a
 A job is a dict: ``query`` (text), ``default_graphs`` / ``named_graphs`` (lists of IRIs or
 ``None`` when the protocol did not name them), ``has_dataset`` (query has FROM/FROM NAMED),
 ``results_format`` / ``graph_format`` (negotiated format keys or ``None``), ``max_rows``.
-The reply is ``("ok", format, body, rows, truncated)`` or ``("error", status, kind, message)``.
+The reply is ``answer(format, body, rows, truncated)`` or ``failure(status, kind, message)``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from admiukg import formats, jsonld, vocab
+from admiukg.endpoint.replies import answer, failure
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -347,37 +348,37 @@ def execute(store, job, union=True):
     try:
         result = run()
     except SyntaxError as exc:
-        return ("error", 400, "syntax", syntax_message(exc))
+        return failure(400, "syntax", syntax_message(exc))
     except ValueError as exc:
-        return ("error", 400, "bad-query", f"invalid query: {str(exc)[:300]}")
+        return failure(400, "bad-query", f"invalid query: {str(exc)[:300]}")
     max_rows, max_bytes = job["max_rows"], job.get("max_bytes") or 0
     try:
         if isinstance(result, ox.QueryBoolean):
             fmt = job.get("results_format")
             if fmt is None:
-                return ("error", 406, "not-acceptable", "no acceptable format for ASK results")
-            return ("ok", fmt, write_boolean(bool(result), fmt), 1, False)
+                return failure(406, "not-acceptable", "no acceptable format for ASK results")
+            return answer(fmt, write_boolean(bool(result), fmt), 1, False)
         if isinstance(result, ox.QuerySolutions):
             fmt = job.get("results_format")
             if fmt is None:
-                return ("error", 406, "not-acceptable", "no acceptable format for SELECT results")
+                return failure(406, "not-acceptable", "no acceptable format for SELECT results")
             if fmt in NATIVE_RESULTS:
                 native = write_native(result, fmt, max_rows, max_bytes)
                 if native is not None:
-                    return ("ok", fmt, native[0], native[1], False)
+                    return answer(fmt, native[0], native[1], False)
                 result = run()  # over a cap: again, through the writer that cuts rows
             body, rows, truncated = write_solutions(result, fmt, max_rows, max_bytes)
-            return ("ok", fmt, body, rows, truncated)
+            return answer(fmt, body, rows, truncated)
         fmt = job.get("graph_format")
         if fmt is None:
-            return ("error", 406, "not-acceptable", "no acceptable RDF format for a graph result")
+            return failure(406, "not-acceptable", "no acceptable RDF format for a graph result")
         if fmt in NATIVE_GRAPHS:
             native = write_native(result, fmt, max_rows, max_bytes)
             if native is not None:
-                return ("ok", fmt, native[0], native[1], False)
+                return answer(fmt, native[0], native[1], False)
             result = run()
         body, rows, truncated = write_triples(result, fmt, max_rows, job.get("prefixes"),
                                               max_bytes)
-        return ("ok", fmt, body, rows, truncated)
+        return answer(fmt, body, rows, truncated)
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        return ("error", 400, "evaluation", f"query evaluation failed: {str(exc)[:300]}")
+        return failure(400, "evaluation", f"query evaluation failed: {str(exc)[:300]}")

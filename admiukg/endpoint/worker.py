@@ -13,6 +13,7 @@ import os
 import select
 import signal
 
+from admiukg.endpoint.replies import failure
 from admiukg.endpoint.sandbox import deny_network
 
 
@@ -93,15 +94,15 @@ def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
         try:
             reply = results.execute(store, job, union)
         except MemoryError:
-            reply = ("error", 503, "memory", "query exceeded the memory limit")
+            reply = failure(503, "memory", "query exceeded the memory limit")
         except Exception as exc:  # never let a worker die on a Python exception
-            reply = ("error", 400, "evaluation", f"query failed: {str(exc)[:300]}")
+            reply = failure(400, "evaluation", f"query failed: {str(exc)[:300]}")
         if retiring:
             conn.send(("retire", done))
         try:
             conn.send(reply)
         except MemoryError:
-            conn.send(("error", 503, "memory", "result exceeded the memory limit"))
+            conn.send(failure(503, "memory", "result exceeded the memory limit"))
         if retiring:
             return
         done += 1

@@ -32,6 +32,7 @@ import requests
 from admiukg import config, guard
 from admiukg.endpoint import results
 from admiukg.endpoint.pool import PoolBusy, PoolError
+from admiukg.endpoint.replies import Reply, answer, failure
 from admiukg.store.client import (
     ASK_GRAPH,
     ASK_RESULTS,
@@ -95,40 +96,40 @@ class RemotePool:
         try:  # the store boundary: checked again, by the parser too (cached, so cheap)
             form = guard.check(job["query"], STRICT).form
         except guard.GuardError as exc:
-            return ("error", exc.status, exc.kind, exc.message)
+            return failure(exc.status, exc.kind, exc.message)
         accept = ASK_GRAPH if form in ("CONSTRUCT", "DESCRIBE") else ASK_RESULTS
         try:
             resp = self.client.post(job["query"], accept, timeout=timeout,
                                     **self.dataset.job_dataset(job))
-            answer = parse_answer(resp, self.client.url)
+            parsed = parse_answer(resp, self.client.url)
         except StoreRejected as exc:
             kind = "syntax" if "syntax" in exc.message.lower() else "store-rejected"
-            return ("error", 400, kind, f"the SPARQL store refused the query: {exc.message}")
+            return failure(400, kind, f"the SPARQL store refused the query: {exc.message}")
         except StoreUnavailable as exc:
             self.dataset.mark_down(exc.message)
             raise
         self.dataset.mark_up()
-        return _reply(answer, job)
+        return _reply(parsed, job)
 
 
-def _reply(answer, job):
-    """The worker reply tuple for a parsed answer, written in the negotiated format."""
+def _reply(parsed, job) -> Reply:
+    """The worker reply for a parsed answer of the store, written in the negotiated format."""
     max_rows = job["max_rows"]
-    if isinstance(answer, ox.QueryBoolean):
+    if isinstance(parsed, ox.QueryBoolean):
         fmt = job.get("results_format")
         if fmt is None:
-            return ("error", 406, "not-acceptable", "no acceptable format for ASK results")
-        return ("ok", fmt, results.write_boolean(bool(answer), fmt), 1, False)
-    if isinstance(answer, ox.QuerySolutions):
+            return failure(406, "not-acceptable", "no acceptable format for ASK results")
+        return answer(fmt, results.write_boolean(bool(parsed), fmt), 1, False)
+    if isinstance(parsed, ox.QuerySolutions):
         fmt = job.get("results_format")
         if fmt is None:
-            return ("error", 406, "not-acceptable", "no acceptable format for SELECT results")
-        return ("ok", fmt, *results.write_solutions(answer, fmt, max_rows,
+            return failure(406, "not-acceptable", "no acceptable format for SELECT results")
+        return answer(fmt, *results.write_solutions(parsed, fmt, max_rows,
                                                     job.get("max_bytes") or 0))
     fmt = job.get("graph_format")
     if fmt is None:
-        return ("error", 406, "not-acceptable", "no acceptable RDF format for a graph result")
-    return ("ok", fmt, *results.write_triples(iter(answer), fmt, max_rows,
+        return failure(406, "not-acceptable", "no acceptable RDF format for a graph result")
+    return answer(fmt, *results.write_triples(iter(parsed), fmt, max_rows,
                                               max_bytes=job.get("max_bytes") or 0))
 
 
