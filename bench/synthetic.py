@@ -219,7 +219,7 @@ def _source(w: _Writer, st: _State, activity: bool = False) -> tuple[str, str]:
     w.block(iri, ("a", "au:SourceExcerpt"),
             ("skos:prefLabel", [_lit(f"Mənbə cümləsi {st.excerpts}", "az"),
                                 _lit(f"Source sentence {st.excerpts}", "en")]),
-            ("prov:value", _lit(_sentence(st.rng), "az")),
+            ("prov:value", _lit(f"{_sentence(st.rng)[:-1]} {st.excerpts}.", "az")),  # no two alike
             ("au:translation", _lit(f"Translation of sentence {st.excerpts}", "en")),
             ("prov:wasQuotedFrom", "id:syn-source"))
     return ("prov:wasInfluencedBy" if activity else "prov:wasDerivedFrom", iri)
