@@ -17,6 +17,7 @@ from netprobe import Listener, pyoxigraph_connects
 from admiukg.endpoint import sandbox
 from admiukg.endpoint.pool import QueryPool
 from admiukg.store.local import load_dataset
+from bench.live import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -130,7 +131,7 @@ def test_server_refuses_to_start_when_the_sandbox_is_unavailable(tmp_path, sparq
     (fake / "pyseccomp.py").write_text('raise RuntimeError("Unable to find libseccomp")\n')
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake), ROOT]), sandbox.OPT_OUT: ""}
     out = subprocess.run([sys.executable, os.path.join(ROOT, "server.py"), str(sparql_sample_file),
-                          "--port", "21999", "--cache-dir", str(tmp_path / "c")],
+                          "--port", str(free_port()), "--cache-dir", str(tmp_path / "c")],
                          env=env, capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 2, out.stderr
     lines = out.stderr.strip().splitlines()
