@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from admiukg import formats, jsonld, vocab
-from admiukg.endpoint.replies import answer, failure
+from admiukg.endpoint.replies import Answer, answer, failure
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -362,23 +362,23 @@ def execute(store, job, union=True):
             fmt = job.get("results_format")
             if fmt is None:
                 return failure(406, "not-acceptable", "no acceptable format for SELECT results")
-            if fmt in NATIVE_RESULTS:
-                native = write_native(result, fmt, max_rows, max_bytes)
-                if native is not None:
-                    return answer(fmt, native[0], native[1], False)
-                result = run()  # over a cap: again, through the writer that cuts rows
-            body, rows, truncated = write_solutions(result, fmt, max_rows, max_bytes)
-            return answer(fmt, body, rows, truncated)
+            return _written(result, fmt, NATIVE_RESULTS, run, max_rows, max_bytes,
+                            lambda r: write_solutions(r, fmt, max_rows, max_bytes))
         fmt = job.get("graph_format")
         if fmt is None:
             return failure(406, "not-acceptable", "no acceptable RDF format for a graph result")
-        if fmt in NATIVE_GRAPHS:
-            native = write_native(result, fmt, max_rows, max_bytes)
-            if native is not None:
-                return answer(fmt, native[0], native[1], False)
-            result = run()
-        body, rows, truncated = write_triples(result, fmt, max_rows, job.get("prefixes"),
-                                              max_bytes)
-        return answer(fmt, body, rows, truncated)
+        return _written(result, fmt, NATIVE_GRAPHS, run, max_rows, max_bytes,
+                        lambda r: write_triples(r, fmt, max_rows, job.get("prefixes"), max_bytes))
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return failure(400, "evaluation", f"query evaluation failed: {str(exc)[:300]}")
+
+
+def _written(result, fmt: str, native_formats, run, max_rows: int, max_bytes: int, write) -> Answer:
+    """pyoxigraph's own serialiser when ``fmt`` has one and the result fits the caps, else (the
+    query run again) ``write``, the writer that cuts rows."""
+    if fmt in native_formats:
+        native = write_native(result, fmt, max_rows, max_bytes)
+        if native is not None:
+            return answer(fmt, native[0], native[1], False)
+        result = run()  # over a cap: again, through the writer that cuts rows
+    return answer(fmt, *write(result))

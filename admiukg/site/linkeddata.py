@@ -148,14 +148,7 @@ def _graph_document(role: str, path: str, html_view):
     ds = dataset()
     if role not in ds.graphs:  # a dataset served from arbitrary files has no such graph
         return not_found(negotiate(GRAPH_DOC_OFFERS), ds.base + stem)
-    if dot and ext == "html":
-        fmt = "html"
-    elif dot:
-        fmt = rdfdocs.EXTENSIONS.get(ext)
-        if fmt is None:
-            abort(404, description=f"No {ext!r} form of /{stem}.")
-    else:
-        fmt = negotiate(GRAPH_DOC_OFFERS)
+    fmt = _document_format(ext if dot else None, stem)
     location = f"/{path if dot else path + '.' + ('html' if fmt == 'html' else rdfdocs.EXTENSION_OF[fmt])}"
     if fmt == "html":
         lang = i18n.current_lang()
@@ -165,6 +158,19 @@ def _graph_document(role: str, path: str, html_view):
         return _vary(response)
     data = dumps.dump(role, fmt).raw
     return rdf_response(data, fmt, None if dot else location)
+
+
+def _document_format(ext: str | None, stem: str) -> str:
+    """The format of a graph document: named by its extension (404 for an unknown one), else
+    negotiated."""
+    if ext == "html":
+        return "html"
+    if ext:
+        fmt = rdfdocs.EXTENSIONS.get(ext)
+        if fmt is None:
+            abort(404, description=f"No {ext!r} form of /{stem}.")
+        return fmt
+    return negotiate(GRAPH_DOC_OFFERS)
 
 
 @bp.get("/ontology")
@@ -184,14 +190,7 @@ def _files_ontology(ds, found: list[str], ext: str | None):
     if iri not in found:
         abort(404, description=f"No owl:Ontology <{iri}> in the served files; they hold: "
                                + ", ".join(f"<{o}>" for o in found) + ".")
-    if ext == "html":
-        fmt = "html"
-    elif ext:
-        fmt = rdfdocs.EXTENSIONS.get(ext)
-        if fmt is None:
-            abort(404, description=f"No {ext!r} form of /ontology.")
-    else:
-        fmt = negotiate(GRAPH_DOC_OFFERS)
+    fmt = _document_format(ext, "ontology")
     if fmt == "html":
         lang = i18n.current_lang()
         body = docs.ontology_page(lang, iri, found)
