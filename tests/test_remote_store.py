@@ -21,7 +21,7 @@ import requests
 from rdflib.compare import isomorphic
 from sandbox import copy_checkout
 from sparql_live import ROOT, LiveServer
-from virtuoso import Virtuoso, VirtuosoMissing
+from virtuoso import running
 
 from admiukg import config
 from admiukg.queries import checks as qchecks
@@ -34,14 +34,9 @@ JSON = "application/sparql-results+json"
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    try:
-        server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    except VirtuosoMissing as exc:
-        pytest.fail(str(exc))
-    server.start()
-    print(f"\nVirtuoso started in {server.start_seconds} s on {server.url}")
-    yield server
-    server.stop()
+    with running(tmp_path_factory.mktemp("virtuoso")) as server:
+        print(f"\nVirtuoso started in {server.start_seconds} s on {server.url}")
+        yield server
 
 
 def push(*args, cwd=ROOT) -> subprocess.CompletedProcess:

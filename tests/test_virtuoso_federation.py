@@ -15,7 +15,7 @@ import requests
 from netprobe import Listener
 from sparql_live import ROOT, LiveServer
 from test_sandbox import service_spellings
-from virtuoso import Virtuoso, VirtuosoMissing
+from virtuoso import running
 
 ENABLE = ('GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"; '
           'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL";')  # a common "enable" recipe
@@ -24,13 +24,8 @@ HARDENING = ROOT / "docs" / "virtuoso" / "no-federation.sql"
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    try:
-        server = Virtuoso(tmp_path_factory.mktemp("virtuoso-fed"))
-    except VirtuosoMissing as exc:
-        pytest.fail(str(exc))
-    server.start()
-    yield server
-    server.stop()
+    with running(tmp_path_factory.mktemp("virtuoso-fed")) as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ goes through ``isql-vt … shutdown`` so the database is left clean for a restar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -147,3 +148,20 @@ def _alive(pid: int) -> bool:
             return f.read().split(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def running(folder):
+    """A started Virtuoso in ``folder`` for a test module, stopped after; a missing install fails
+    the test (CI installs it) rather than skipping it."""
+    import pytest
+
+    try:
+        server = Virtuoso(folder)
+    except VirtuosoMissing as exc:
+        pytest.fail(str(exc))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
