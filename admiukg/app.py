@@ -22,9 +22,10 @@ from admiukg.config import SERVER
 from admiukg.endpoint import bodydrain, negotiation
 from admiukg.endpoint.cache import FastPath, ResponseCache
 from admiukg.endpoint.fairness import Fairness
+from admiukg.endpoint.lean import LeanPath
 from admiukg.endpoint.pool import QueryPool
 from admiukg.endpoint.protocol import bp
-from admiukg.endpoint.responses import error_response, for_error
+from admiukg.endpoint.responses import common_headers, error_response, for_error
 from admiukg.endpoint.runner import QueryRunner
 from admiukg.errors import KGError
 from admiukg.site import downloads, linkeddata, pages
@@ -57,12 +58,6 @@ DEFAULTS = {
     "RESULT_CACHE_BYTES": SERVER.cache_mib * 2**20,
     "TESTING": False,
 }
-#: The policy of every page: no inline script or style, nothing from other origins, no framing.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml"}
-EXPOSE = ("X-SPARQL-Truncated, X-SPARQL-Truncated-Reason, X-SPARQL-Max-Rows, "
-          "X-SPARQL-Max-Bytes, X-SPARQL-Rows, Retry-After")
 
 
 @dataclass
@@ -132,7 +127,9 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
     )
     dataset.init_app(app)
     app.register_blueprint(bp)
-    app.wsgi_app = FastPath(app.wsgi_app, app.extensions["admiukg.endpoint"].cache)  # type: ignore[method-assign]
+    endpoint = app.extensions["admiukg.endpoint"]
+    app.wsgi_app = FastPath(LeanPath(app.wsgi_app, endpoint, settings.max_content_length),  # type: ignore[method-assign]
+                            endpoint.cache)
     for blueprint in (linkeddata.bp, downloads.bp, pages.bp, routes.bp):
         app.register_blueprint(blueprint)
 
@@ -147,17 +144,13 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
 
     @app.after_request
     def cors(resp: Response) -> Response:
-        resp.headers["Access-Control-Allow-Origin"] = "*"
-        resp.headers["Access-Control-Expose-Headers"] = EXPOSE
+        for k, v in common_headers(resp.mimetype):
+            resp.headers[k] = v
         if request.method == "OPTIONS":
             resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
             resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
                 "Access-Control-Request-Headers", "Accept, Content-Type")
             resp.headers["Access-Control-Max-Age"] = "86400"
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        if resp.mimetype in ACTIVE_TYPES:  # pages: scripts only from our files, never framed
-            resp.headers["Content-Security-Policy"] = CSP
-            resp.headers["X-Frame-Options"] = "DENY"
         return resp
 
     @app.errorhandler(HTTPException)

@@ -17,16 +17,19 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from a2wsgi.wsgi import build_environ
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
 from admiukg.config import SERVER
+
+log = logging.getLogger("admiukg.front")
 
 HEADER_TIMEOUT = SERVER.header_timeout
 BODY_TIMEOUT = SERVER.body_timeout
@@ -75,16 +78,20 @@ class BufferedWSGI:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         credit = threading.Semaphore(8)  # chunks in flight while streaming
-        done = loop.run_in_executor(self.pool, self._run, environ, loop, queue, credit)
-        status, headers = await queue.get()
+        self.pool.submit(self._run, environ, loop, queue, credit)
+        status, headers, body = await queue.get()
         if too_large:  # the unread body cannot be skipped: end the connection after this
             headers = [h for h in headers if h[0] != b"connection"] + [(b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
+        if body is not None:  # the whole response, handed over at once
+            await send({"type": "http.response.body", "body": body})
+            return
         while (chunk := await queue.get()) is not None:
+            if isinstance(chunk, Exception):
+                raise chunk
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
             credit.release()
         await send({"type": "http.response.body", "body": b""})
-        await done
 
     async def _body(self, receive) -> bytes | None:
         parts, size = [], 0
@@ -102,8 +109,9 @@ class BufferedWSGI:
 
     def _run(self, environ, loop, queue, credit) -> None:
         """In a worker thread: call the app and hand its response to the event loop. Up to
-        :data:`BUFFERED` bytes are collected first, so a small response frees the thread at
-        once; a larger one (a download) streams, at the pace the client reads."""
+        :data:`BUFFERED` bytes are collected first and handed over as one item, so a small
+        response frees the thread at once and wakes the loop once; a larger one (a download)
+        streams, at the pace the client reads."""
         started: dict = {}
         chunks: list[bytes] = []
         size = 0
@@ -115,7 +123,7 @@ class BufferedWSGI:
         def flush():
             nonlocal streaming, chunks
             if not streaming:
-                put((started["status"], started["headers"]))
+                put((started["status"], started["headers"], None))
                 streaming = True
             if chunks:
                 credit.acquire()  # released as the loop sends: the reader sets the pace
@@ -140,14 +148,18 @@ class BufferedWSGI:
             finally:
                 if hasattr(result, "close"):
                     result.close()
-        except Exception:  # the app's own handlers turn errors into responses; this is a bug
-            if streaming:
-                put(None)
-                raise
+        except Exception as exc:  # the app's own handlers turn errors into responses; a bug
+            if streaming:  # the loop raises it: the connection ends, never a silently cut body
+                put(exc)
+                return
+            log.exception("unhandled error in the app")
             started.update(status=500, headers=[(b"content-type", b"text/plain; charset=utf-8")])
             chunks = [b"500 internal error\n"]
-        flush()
-        put(None)
+        if streaming:
+            flush()
+            put(None)
+        else:
+            put((started["status"], started["headers"], b"".join(chunks)))
 
 
 class _TooLarge(Exception):
@@ -165,15 +177,16 @@ async def _error(send, status: int, kind: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """h11 with a deadline on request headers: a connection that has not sent a complete
-    request line and headers within :data:`HEADER_TIMEOUT` seconds is closed."""
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """HTTP/1.1 (llhttp, through httptools) with a deadline on request headers: a connection
+    that has not sent a complete request line and headers within :data:`HEADER_TIMEOUT` seconds
+    is closed."""
+
+    timeout = HEADER_TIMEOUT
 
     def connection_made(self, transport):
         super().connection_made(transport)
         self._arm()
-
-    timeout = HEADER_TIMEOUT
 
     def _arm(self):
         self._header_deadline = self.loop.call_later(self.timeout, self._headers_overdue)
@@ -182,11 +195,9 @@ class HeaderTimeoutProtocol(H11Protocol):
         if self.cycle is None or self.cycle.response_complete:  # still waiting for headers
             self.transport.close()
 
-    def handle_events(self):
-        had_cycle = self.cycle
-        super().handle_events()
-        if self.cycle is not None and self.cycle is not had_cycle:  # headers arrived
-            self._header_deadline.cancel()
+    def on_headers_complete(self):
+        self._header_deadline.cancel()
+        super().on_headers_complete()
 
     def on_response_complete(self):
         super().on_response_complete()
@@ -199,7 +210,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
 
 class Worker(UvicornWorker):
-    """gunicorn worker: uvicorn (h11, asyncio) serving the Flask app through BufferedWSGI."""
+    """gunicorn worker: uvicorn (httptools, asyncio) serving the Flask app through BufferedWSGI."""
 
     CONFIG_KWARGS: ClassVar[dict] = {"loop": "asyncio", "http": HeaderTimeoutProtocol,
                                      "lifespan": "off"}

@@ -1,0 +1,65 @@
+"""The lean path: SPARQL queries at ``/sparql`` answered in WSGI, without Flask.
+
+A query that is never repeated gains nothing from the response cache, and Flask's request
+context, routing and response objects cost about as much CPU as the query engine on a lookup.
+:class:`LeanPath` sits in front of the Flask app and answers GET and POST queries through the
+same framework-free code the blueprint uses (:func:`admiukg.endpoint.queryrun.answer_request`),
+adding the headers the app adds to every response. Anything else goes to Flask unchanged: other
+paths and methods, the Service Description and the query page, over-long negotiation headers, a
+body without a usable length or over the limit (Flask's 413 and its body draining).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from http import HTTPStatus
+
+from admiukg.endpoint import negotiation, queryrun, sparqlrequest
+from admiukg.endpoint.cache import FastPath
+from admiukg.endpoint.responses import HttpReply, common_headers, error_reply
+
+log = logging.getLogger("admiukg.endpoint.lean")
+
+PATHS = ("/sparql", "/sparql/")
+_HEADER_KEYS = tuple("HTTP_" + name.upper().replace("-", "_")
+                     for name in negotiation.NEGOTIATION_HEADERS)
+_REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+
+class LeanPath:
+    def __init__(self, wsgi_app, state, max_body: int):
+        self.wsgi_app = wsgi_app
+        self.state = state
+        self.max_body = max_body
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") not in PATHS or method not in ("GET", "POST") \
+                or any(len(environ.get(k, "")) > negotiation.MAX_HEADER for k in _HEADER_KEYS):
+            return self.wsgi_app(environ, start_response)
+        body = b""
+        if method == "POST":
+            length = environ.get("CONTENT_LENGTH", "")
+            if not length.isdigit() or int(length) > self.max_body:
+                return self.wsgi_app(environ, start_response)
+            body = environ["wsgi.input"].read(int(length))
+            environ["wsgi.input"] = io.BytesIO(body)  # Flask may still read it
+        req = sparqlrequest.from_environ(environ, body)
+        try:
+            reply = queryrun.answer_request(self.state, req)
+        except Exception:  # as the app's own handler: never a stack trace to the client
+            log.exception("unexpected error on %s %s", method, environ.get("PATH_INFO"))
+            reply = error_reply(500, "internal error", "internal-error", req.accept)
+        if reply is None:  # the Service Description or the query page
+            return self.wsgi_app(environ, start_response)
+        if reply.cacheable is not None:
+            environ[FastPath.FLAG] = reply.cacheable
+        start_response(_REASONS.get(reply.status, str(reply.status)), wsgi_headers(reply))
+        return [reply.body]
+
+
+def wsgi_headers(reply: HttpReply) -> list[tuple[str, str]]:
+    ctype = reply.headers[0][1]
+    return [reply.headers[0], ("Content-Length", str(len(reply.body))), *reply.headers[1:],
+            *common_headers(ctype.split(";", 1)[0].strip().lower())]
