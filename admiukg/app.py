@@ -144,7 +144,7 @@ def create_app(config: dict | None = None, *, dataset: Dataset | None = None) ->
 
     @app.after_request
     def cors(resp: Response) -> Response:
-        for k, v in common_headers(resp.mimetype):
+        for k, v in common_headers(resp.mimetype or ""):
             resp.headers[k] = v
         if request.method == "OPTIONS":
             resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"

@@ -28,6 +28,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
 from admiukg.config import SERVER
+from admiukg.endpoint import lean
 
 log = logging.getLogger("admiukg.front")
 
@@ -46,6 +47,8 @@ class BufferedWSGI:
         self.body_timeout = body_timeout
         self.max_body = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH")
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
+        #: the SPARQL endpoint's state: its queries take the lean path (admiukg.endpoint.lean)
+        self.endpoint = getattr(app, "extensions", {}).get("admiukg.endpoint")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -75,6 +78,11 @@ class BufferedWSGI:
                                 "the query string is not ASCII: percent-encode it")
         environ["CONTENT_LENGTH"] = str(self.max_body + 1 if too_large else len(body))
         environ["wsgi.errors"] = sys.stderr
+        if self.endpoint is not None and len(body) + len(environ["QUERY_STRING"]) \
+                <= lean.INLINE_BYTES and lean.takes(environ, self.max_body):
+            reply = await lean.answer_in_loop(self.endpoint, environ, body, self.pool)
+            if reply is not None:
+                return await _send(send, reply)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         credit = threading.Semaphore(8)  # chunks in flight while streaming
@@ -160,6 +168,12 @@ class BufferedWSGI:
             put(None)
         else:
             put((started["status"], started["headers"], b"".join(chunks)))
+
+
+async def _send(send, reply) -> None:
+    headers = [(k.lower().encode("latin1"), v.encode("latin1")) for k, v in lean.wsgi_headers(reply)]
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body})
 
 
 class _TooLarge(Exception):

@@ -22,6 +22,8 @@ from admiukg.endpoint.responses import HttpReply, common_headers, error_reply
 log = logging.getLogger("admiukg.endpoint.lean")
 
 PATHS = ("/sparql", "/sparql/")
+#: Requests up to this size (query string and body) are answered on the event loop's thread.
+INLINE_BYTES = 8192
 _HEADER_KEYS = tuple("HTTP_" + name.upper().replace("-", "_")
                      for name in negotiation.NEGOTIATION_HEADERS)
 _REASONS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
@@ -34,29 +36,50 @@ class LeanPath:
         self.max_body = max_body
 
     def __call__(self, environ, start_response):
-        method = environ.get("REQUEST_METHOD")
-        if environ.get("PATH_INFO") not in PATHS or method not in ("GET", "POST") \
-                or any(len(environ.get(k, "")) > negotiation.MAX_HEADER for k in _HEADER_KEYS):
+        if not takes(environ, self.max_body):
             return self.wsgi_app(environ, start_response)
         body = b""
-        if method == "POST":
-            length = environ.get("CONTENT_LENGTH", "")
-            if not length.isdigit() or int(length) > self.max_body:
-                return self.wsgi_app(environ, start_response)
-            body = environ["wsgi.input"].read(int(length))
+        if environ["REQUEST_METHOD"] == "POST":
+            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(body)  # Flask may still read it
         req = sparqlrequest.from_environ(environ, body)
         try:
             reply = queryrun.answer_request(self.state, req)
         except Exception:  # as the app's own handler: never a stack trace to the client
-            log.exception("unexpected error on %s %s", method, environ.get("PATH_INFO"))
-            reply = error_reply(500, "internal error", "internal-error", req.accept)
+            reply = _internal_error(req)
         if reply is None:  # the Service Description or the query page
             return self.wsgi_app(environ, start_response)
         if reply.cacheable is not None:
             environ[FastPath.FLAG] = reply.cacheable
         start_response(_REASONS.get(reply.status, str(reply.status)), wsgi_headers(reply))
         return [reply.body]
+
+
+def takes(environ, max_body: int) -> bool:
+    """Whether the lean path answers this request (Flask answers the others)."""
+    method = environ.get("REQUEST_METHOD")
+    if environ.get("PATH_INFO") not in PATHS or method not in ("GET", "POST") \
+            or any(len(environ.get(k, "")) > negotiation.MAX_HEADER for k in _HEADER_KEYS):
+        return False
+    if method == "POST":
+        length = environ.get("CONTENT_LENGTH", "")
+        return length.isdigit() and int(length) <= max_body
+    return True
+
+
+async def answer_in_loop(state, environ, body: bytes, executor=None) -> HttpReply | None:
+    """The lean path on the event loop's thread (the query still runs in a worker process);
+    None when Flask is to answer. For small requests: the guard then runs in the loop too."""
+    req = sparqlrequest.from_environ(environ, body)
+    try:
+        return await queryrun.answer_request_async(state, req, executor)
+    except Exception:  # as the app's own handler: never a stack trace to the client
+        return _internal_error(req)
+
+
+def _internal_error(req) -> HttpReply:
+    log.exception("unexpected error on %s /sparql", req.method)
+    return error_reply(500, "internal error", "internal-error", req.accept)
 
 
 def wsgi_headers(reply: HttpReply) -> list[tuple[str, str]]:

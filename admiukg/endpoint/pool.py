@@ -73,6 +73,7 @@ class _Worker:
         self.conn = conn
         self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
         self.demoted = False  # reniced while a slow query held it
+        self.retired = False  # replaced after its last reply (it copied too much)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -309,47 +310,90 @@ class QueryPool:
             return False
         return True
 
-    # work
+    # work: run() is checkout, dispatch, wait, collect, checkin; the event loop's path
+    # (admiukg.endpoint.asyncpool) waits its own way between the same steps
     def run(self, job, timeout: float | None = None):
         """Run ``job`` in a worker; return its reply or raise a :class:`PoolError`."""
-        self.ensure_started()
         timeout = self.timeout if timeout is None else timeout
         started = time.monotonic()
         wait = timeout if self.queue_timeout is None else min(timeout, self.queue_timeout)
+        self.ensure_started()
         worker = self._acquire(started + wait, wait)
         deadline = started + timeout
-        self._busy[worker] = time.monotonic()
-        self._local.ran = None
         try:
-            sent = time.monotonic()
-            worker.conn.send(job)
-            if self.spare and not worker.conn.poll(self.held_after) and len(self._busy) > 1:
-                worker.demoted = _demote(worker)  # long, and others want the CPU too
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
-                self._replace(worker)
-                raise QueryTimeout(
-                    f"query exceeded the time limit of {timeout:g} s and was stopped"
-                )
-            reply = worker.conn.recv()
-            self._local.ran = time.monotonic() - sent
-            if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
-                reply = worker.conn.recv()
-                self._replace(worker, counted=False)
-                return reply
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            code = worker.process.returncode
-            raise WorkerCrashed(
-                "the query crashed its worker process"
-                + (f" (signal {-code})" if code and code < 0 else "")
-                + " (too complex or out of memory); the worker has been replaced"
-            ) from None
+            sent = self.dispatch(worker, job)
+            if self.spare and not worker.conn.poll(self.held_after):
+                self.held(worker)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                raise self.timed_out(worker, timeout)
+            reply = self.collect(worker, sent)
+        except (EOFError, OSError):
+            raise self.crashed(worker) from None
         finally:
-            self._busy.pop(worker, None)
+            self.release(worker)
+        self.checkin(worker)
+        return reply
+
+    def checkout_nowait(self) -> _Worker | None:
+        """An idle worker at once, or None (then :meth:`run` waits for one, or spares one)."""
+        self.ensure_started()
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            if self._usable(worker):
+                return worker
+
+    def dispatch(self, worker: _Worker, job) -> float:
+        """Send ``job`` to a checked-out worker; the time it was sent."""
+        self._busy[worker] = sent = time.monotonic()
+        self._local.ran = None
+        worker.conn.send(job)
+        return sent
+
+    def collect(self, worker: _Worker, sent: float):
+        """The reply of a worker whose answer is ready (EOFError/OSError if it died)."""
+        reply = worker.conn.recv()
+        self._local.ran = time.monotonic() - sent
+        if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
+            reply = worker.conn.recv()
+            worker.retired = True
+            self._replace(worker, counted=False)
+        return reply
+
+    def held(self, worker: _Worker) -> None:
+        """Its query is older than ``held_after``: reniced if others want the CPU too."""
+        if len(self._busy) > 1:
+            worker.demoted = _demote(worker)
+
+    def abandon(self, worker: _Worker) -> None:
+        """Nobody will read this worker's reply (its caller was cancelled): a fresh one instead."""
+        self._replace(worker, counted=False)
+
+    def timed_out(self, worker: _Worker, timeout: float) -> QueryTimeout:
+        self._replace(worker)
+        return QueryTimeout(f"query exceeded the time limit of {timeout:g} s and was stopped")
+
+    def crashed(self, worker: _Worker) -> WorkerCrashed:
+        self._replace(worker)
+        code = worker.process.returncode
+        return WorkerCrashed(
+            "the query crashed its worker process"
+            + (f" (signal {-code})" if code and code < 0 else "")
+            + " (too complex or out of memory); the worker has been replaced")
+
+    def release(self, worker: _Worker) -> None:
+        """Its query is over, answered or not."""
+        self._busy.pop(worker, None)
+
+    def checkin(self, worker: _Worker) -> None:
+        """A worker that answered goes back to the idle ones (or away, if surplus)."""
+        if worker.retired:
+            return
         if worker.demoted and not _restore(worker):  # not permitted: a fresh fork instead
             self._replace(worker, counted=False)
-            return reply
+            return
         with self._lock:  # more workers than size + slow ones: a spare goes after its query
             surplus = len(self._workers) > self.size + self._long_running(time.monotonic())
             if surplus:
@@ -359,11 +403,14 @@ class QueryPool:
             self.recycled += 1
         else:
             self._idle.put(worker)
-        return reply
 
     def last_run_seconds(self) -> float | None:
         """How long this thread's last query ran in its worker (queueing left out)."""
         return getattr(self._local, "ran", None)
+
+    def note_ran(self, seconds: float | None) -> None:
+        """Record a run time for this thread (a query run for it by another thread)."""
+        self._local.ran = seconds
 
     def _acquire(self, until: float, wait: float) -> _Worker:
         while True:

@@ -12,9 +12,10 @@ import contextlib
 import hashlib
 import logging
 import time
+from typing import NamedTuple
 
 from admiukg import guard
-from admiukg.endpoint import sparqlrequest
+from admiukg.endpoint import asyncpool, sparqlrequest
 from admiukg.endpoint.fairness import Refused
 from admiukg.endpoint.negotiation import GRAPH_OFFERS, RESULT_OFFERS, content_type
 from admiukg.endpoint.pool import PoolError
@@ -26,9 +27,10 @@ from admiukg.errors import KGError
 log = logging.getLogger("admiukg.endpoint.protocol")
 
 
-def answer_request(st, req: QueryRequest) -> HttpReply | None:
-    """The query operation for ``req``, or None when it asks for no query to run (the Service
-    Description, or the query page for a browser): the caller answers those."""
+def read_query(st, req: QueryRequest) -> HttpReply | Pending | None:
+    """What ``req`` asks: an answer at once (an error, a cached result), a query to run, or None
+    when it asks for no query to run (the Service Description, or the query page for a browser):
+    the caller answers those."""
     try:
         query, params = sparqlrequest.read(req)
     except KGError as exc:
@@ -41,14 +43,54 @@ def answer_request(st, req: QueryRequest) -> HttpReply | None:
         return error_reply(400, "empty query", "bad-request", req.accept)
     if sparqlrequest.wants_page(req, params):
         return None
-    return run_query(st, req, query, params.get("default-graph-uri"),
-                     params.get("named-graph-uri"),
-                     sparqlrequest.pick_format(params, RESULT_OFFERS, req.accept),
-                     sparqlrequest.pick_format(params, GRAPH_OFFERS, req.accept))
+    return prepare(st, req, query, params.get("default-graph-uri"),
+                   params.get("named-graph-uri"),
+                   sparqlrequest.pick_format(params, RESULT_OFFERS, req.accept),
+                   sparqlrequest.pick_format(params, GRAPH_OFFERS, req.accept))
+
+
+def answer_request(st, req: QueryRequest) -> HttpReply | None:
+    """The query operation for ``req`` (None: see :func:`read_query`)."""
+    step = read_query(st, req)
+    return run(st, req, step) if isinstance(step, Pending) else step
+
+
+async def answer_request_async(st, req: QueryRequest, executor=None) -> HttpReply | None:
+    """:func:`answer_request` from the event loop: the query runs without a thread."""
+    step = read_query(st, req)
+    if not isinstance(step, Pending):
+        return step
+    try:
+        with admit_client(st, req.remote_addr) as ticket:
+            try:
+                reply = await asyncpool.run(st.pool, step.job, executor)
+            finally:
+                _ran(st, ticket)
+    except KGError as exc:
+        return _refused(step, exc, req)
+    return finish(st, req, step, reply)
 
 
 def run_query(st, req: QueryRequest, query: str, dg, ng, results_fmt, graph_fmt) -> HttpReply:
     """Run a user query with every safety limit. Empty graph lists mean "not given"."""
+    step = prepare(st, req, query, dg, ng, results_fmt, graph_fmt)
+    return run(st, req, step) if isinstance(step, Pending) else step
+
+
+class Pending(NamedTuple):
+    """A query that passed the guard, for a worker."""
+
+    job: dict
+    qhash: str
+    form: str | None
+    cache_key: tuple
+    key_bytes: int
+    started: float
+
+
+def prepare(st, req: QueryRequest, query: str, dg, ng, results_fmt,
+            graph_fmt) -> HttpReply | Pending:
+    """The cached answer, a refusal (guard, formats), or the job for a worker."""
     started = time.perf_counter()
     qhash = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     raw_key = ("raw", query, req.endpoint, tuple(dg or ()) if dg is not None else None,
@@ -85,27 +127,50 @@ def run_query(st, req: QueryRequest, query: str, dg, ng, results_fmt, graph_fmt)
         "prefixes": st.prefixes if info.form in ("CONSTRUCT", "DESCRIBE") else None,
         "base_iri": req.endpoint,  # relative IRIs in a query resolve against the endpoint
     }
+    key_bytes = len(query) + len(req.endpoint) + sum(map(len, (dg or []) + (ng or [])))
+    return Pending(job, qhash, info.form, raw_key, key_bytes, started)
+
+
+def run(st, req: QueryRequest, step: Pending) -> HttpReply:
+    """Run a prepared query in a worker, within the client's fair use."""
     try:
         with admit_client(st, req.remote_addr) as ticket:
-            reply = st.pool.run(job)
-            if ticket is not None and hasattr(st.pool, "last_run_seconds"):
-                ticket.ran = st.pool.last_run_seconds()
-    except Refused as exc:
-        _log(qhash, info.form, None, exc.status, None, started, False, " refused=fair-use")
-        return error_of(exc, req.accept)
-    except PoolError as exc:  # its clients read one kind, whichever the reason (in the log)
-        _log(qhash, info.form, None, exc.status, None, started, False,
+            try:
+                reply = st.pool.run(step.job)
+            finally:
+                _ran(st, ticket)
+    except KGError as exc:
+        return _refused(step, exc, req)
+    return finish(st, req, step, reply)
+
+
+def _ran(st, ticket) -> None:
+    """The query's own run time counts against the client's quota (queueing does not)."""
+    if ticket is not None and hasattr(st.pool, "last_run_seconds"):
+        ticket.ran = st.pool.last_run_seconds()
+
+
+def _refused(step: Pending, exc: KGError, req: QueryRequest) -> HttpReply:
+    if isinstance(exc, PoolError):  # its clients read one kind, whichever the reason (logged)
+        _log(step.qhash, step.form, None, exc.status, None, step.started, False,
              f" refused={type(exc).__name__}")
         return error_reply(exc.status, exc.message, "unavailable", req.accept,
                            {"Retry-After": "1"})
+    _log(step.qhash, step.form, None, exc.status, None, step.started, False,
+         " refused=fair-use" if isinstance(exc, Refused) else f" refused={exc.kind}")
+    return error_of(exc, req.accept)
+
+
+def finish(st, req: QueryRequest, step: Pending, reply) -> HttpReply:
+    """The response to a worker's reply; a result is kept in the response cache."""
     if isinstance(reply, Failure):
-        _log(qhash, info.form, None, reply.status, None, started, False, f" error={reply.kind}")
+        _log(step.qhash, step.form, None, reply.status, None, step.started, False,
+             f" error={reply.kind}")
         return error_reply(reply.status, reply.message, reply.kind, req.accept)
     fmt, body, rows, truncated = reply.fmt, reply.body, reply.rows, reply.truncated
-    key_bytes = len(query) + len(req.endpoint) + sum(map(len, (dg or []) + (ng or [])))
-    st.cache.put(raw_key, (fmt, body, rows, truncated), len(body) + key_bytes)
-    _log(qhash, info.form, fmt, 200, rows, started, False)
-    return _result(st, fmt, body, rows, truncated, qhash)
+    st.cache.put(step.cache_key, (fmt, body, rows, truncated), len(body) + step.key_bytes)
+    _log(step.qhash, step.form, fmt, 200, rows, step.started, False)
+    return _result(st, fmt, body, rows, truncated, step.qhash)
 
 
 def _result(st, fmt: str, body: bytes, rows: int, truncated, qhash: str) -> HttpReply:

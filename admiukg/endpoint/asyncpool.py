@@ -1,0 +1,79 @@
+"""Running a query from the event loop: the pool's steps, with waiting done by the loop.
+
+:meth:`QueryPool.run` blocks a thread until the worker answers; handing each query to a thread
+costs a wake-up and a GIL hand-over on both sides, as much CPU as a lookup's engine time.
+:func:`run` takes an idle worker, sends the job and waits for the worker's socket to become
+readable in the loop itself, with the same deadline, renicing, crash and timeout handling
+(the pool's own steps). With no idle worker it falls back to :meth:`QueryPool.run` in a thread,
+which queues, forks spares or answers "busy" as always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import Executor
+
+from admiukg.endpoint.pool import QueryPool
+from admiukg.endpoint.runner import QueryRunner
+
+
+async def run(pool: QueryRunner, job, executor: Executor | None = None,
+              timeout: float | None = None):
+    """The worker's reply to ``job``, or a :class:`~admiukg.endpoint.pool.PoolError`. Other
+    runners (a remote store), and this one when no worker is idle, run in ``executor``."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(pool, QueryPool):
+        return await loop.run_in_executor(executor, pool.run, job, timeout)
+    pool.note_ran(None)
+    worker = pool.checkout_nowait()
+    if worker is None:
+        reply, ran = await loop.run_in_executor(executor, _in_thread, pool, job, timeout)
+        pool.note_ran(ran)  # on the loop's thread, where it is asked for
+        return reply
+    timeout = pool.timeout if timeout is None else timeout
+    started = time.monotonic()
+    deadline = started + timeout
+    try:
+        sent = pool.dispatch(worker, job)
+        fd = worker.conn.fileno()
+        ready = False
+        if pool.spare:
+            ready = await readable(loop, fd, pool.held_after)
+            if not ready:
+                pool.held(worker)
+        if not ready:
+            ready = await readable(loop, fd, max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise pool.timed_out(worker, timeout)
+        reply = pool.collect(worker, sent)
+    except (EOFError, OSError):
+        raise pool.crashed(worker) from None
+    except asyncio.CancelledError:  # its answer would go to the next job: it goes instead
+        pool.abandon(worker)
+        raise
+    finally:
+        pool.release(worker)
+    pool.checkin(worker)
+    return reply
+
+
+def _in_thread(pool: QueryPool, job, timeout: float | None):
+    return pool.run(job, timeout), pool.last_run_seconds()
+
+
+async def readable(loop: asyncio.AbstractEventLoop, fd: int, timeout: float) -> bool:
+    """Whether ``fd`` became readable within ``timeout`` seconds."""
+    ready = loop.create_future()
+
+    def settle(value: bool) -> None:
+        if not ready.done():
+            ready.set_result(value)
+
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_later(timeout, settle, False)
+    try:
+        return await ready
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
