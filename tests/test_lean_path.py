@@ -10,11 +10,15 @@ Flask (a counter around the Flask app proves it did).
 from __future__ import annotations
 
 import asyncio
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from admiukg import guard, parseguard
 from admiukg.app import create_app
 from admiukg.endpoint import asyncpool
 from admiukg.endpoint.pool import QueryTimeout, WorkerCrashed
@@ -196,3 +200,25 @@ def test_loop_runner_replaces_a_worker_whose_caller_is_cancelled(app):
     asyncio.run(cancel_mid_query())
     assert pool.recycled == recycled + 1  # its late answer cannot reach the next query
     assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0] == "ok"
+
+
+TOKENS = ["SELECT", "*", "{", "}", "?s", "?p", "?o", ".", "SERVICE", "sErViCe", "<http://x/>",
+          '"a"', "\\u0053", "\\U00000053", "ervice", "FILTER", "(", ")", "UNION", "#", "\n",
+          "LOAD", "INSERT", "GRAPH", "x:y", ";", ","]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=30), st.booleans())
+def test_a_quick_query_is_never_parsed(tokens, spaced):
+    """What the event loop runs itself must not reach rdflib's parser (milliseconds or more)."""
+    query = (" " if spaced else "").join(tokens)
+    limits = guard.Limits()
+    quick = guard.is_quick(query, limits)
+    with patch.object(parseguard, "_parse", side_effect=AssertionError("parsed")) as parse:
+        try:
+            guard.check(query, limits)
+        except (guard.GuardError, AssertionError):
+            pass
+    if quick:
+        assert not parse.called, query
+    assert not guard.is_quick(query, guard.Limits(strict=True))

@@ -8,6 +8,7 @@ bytes and headers.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -35,6 +36,10 @@ def read_query(st, req: QueryRequest) -> HttpReply | Pending | None:
         query, params = sparqlrequest.read(req)
     except KGError as exc:
         return error_of(exc, req.accept)
+    return _step(st, req, query, params)
+
+
+def _step(st, req: QueryRequest, query: str | None, params) -> HttpReply | Pending | None:
     if query is None:
         if req.method == "POST":
             return error_reply(400, "missing 'query' parameter", "bad-request", req.accept)
@@ -56,8 +61,17 @@ def answer_request(st, req: QueryRequest) -> HttpReply | None:
 
 
 async def answer_request_async(st, req: QueryRequest, executor=None) -> HttpReply | None:
-    """:func:`answer_request` from the event loop: the query runs without a thread."""
-    step = read_query(st, req)
+    """:func:`answer_request` from the event loop: the query runs without a thread, and so
+    does the guard unless it has to parse the query (then it runs in ``executor``)."""
+    try:
+        query, params = sparqlrequest.read(req)
+    except KGError as exc:
+        return error_of(exc, req.accept)
+    if query is not None and not guard.is_quick(query, st.settings.limits):
+        loop = asyncio.get_running_loop()
+        step = await loop.run_in_executor(executor, _step, st, req, query, params)
+    else:
+        step = _step(st, req, query, params)
     if not isinstance(step, Pending):
         return step
     try:
