@@ -40,10 +40,10 @@ def load_in_memory(info: dict) -> ox.Store:
         for p in sources:
             fmt = formats.input_format(p)
             assert fmt is not None  # the server checked every file's extension before
-            load_into(store, p, fmt, info["base"], base_iri=p.resolve().as_uri())
+            load_into(store, p, fmt, info["base"], base_iri=p.resolve().as_uri(), bulk=False)
     else:
         disk = ox.Store.read_only(info["path"])
-        store.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        store.extend(disk.quads_for_pattern(None, None, None, None))  # not bulk: see load_into
         del disk
     _release_free_heap()
     return store

@@ -26,18 +26,23 @@ def rebase_term(term, old: str, new: str):
 
 
 def load_into(store: ox.Store, source, fmt: ox.RdfFormat, base: str, to_graph=None,
-          base_iri=None) -> None:
-    """Load a file path or bytes into ``store``; rebase IRIs when ``base`` is not canonical."""
+          base_iri=None, bulk: bool = True) -> None:
+    """Load a file path or bytes into ``store``; rebase IRIs when ``base`` is not canonical.
+
+    ``bulk=False`` loads in a transaction (``Store.load``): the same CPU, one thread instead of
+    several, but an in-memory store loaded so answers lookups 2-3x faster and holds 17% less
+    (measured at 1M triples, pyoxigraph 0.5)."""
     kw: dict[str, Any] = {"format": fmt}
     if base_iri:
         kw["base_iri"] = base_iri
     if to_graph is not None:
         kw["to_graph"] = ox.NamedNode(to_graph)
     if base == config.CANONICAL_BASE:
+        load = store.bulk_load if bulk else store.load
         if isinstance(source, Path):
-            store.bulk_load(path=str(source), **kw)
+            load(path=str(source), **kw)
         else:
-            store.bulk_load(source, **kw)
+            load(source, **kw)
         return
     old = config.CANONICAL_BASE
     target = kw.pop("to_graph", None)
