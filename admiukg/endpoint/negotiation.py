@@ -8,6 +8,7 @@ of ``offers``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from admiukg import formats
@@ -177,6 +178,7 @@ def quality(ranges: list[MediaRange], mtype: str) -> float:
     return best.q if best is not None else 0.0
 
 
+@functools.lru_cache(maxsize=512)  # clients repeat their Accept header; callers bound its length
 def choose(accept: str | None, offers) -> str | None:
     """Pick the format key of the best offer for ``accept``; ``None`` when nothing fits (406).
 
@@ -197,6 +199,7 @@ def choose(accept: str | None, offers) -> str | None:
     return best_key
 
 
+@functools.lru_cache(maxsize=512)
 def prefers_html(accept: str | None) -> bool:
     """True when ``accept`` names ``text/html`` itself above every SPARQL result and RDF
     format: a person in a browser, not a SPARQL client (those never name HTML, and a
