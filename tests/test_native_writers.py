@@ -6,6 +6,8 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from admiukg.endpoint import results
 
@@ -75,3 +77,18 @@ def test_byte_cap_cuts_whole_rows_and_says_why(store, fmt):
     if fmt in ("ntriples", "turtle"):
         fmt_ = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
         assert len(list(ox.parse(body, format=fmt_))) == rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet='},{"\\ab:[]', max_size=12), min_size=0, max_size=8),
+       st.booleans())
+def test_native_json_rows_match_the_parsed_bindings(values, with_unbound):
+    """Literals made of the JSON structure's own characters, with and without escapes."""
+    s = ox.Store()
+    for i, value in enumerate(values):
+        s.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(value),
+                      ox.DefaultGraph()))
+    q = ("SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <urn:x> ?none } }" if with_unbound
+         else "SELECT ?o WHERE { ?s ?p ?o }")
+    body = s.query(q).serialize(format=ox.QueryResultsFormat.JSON)
+    assert results.native_rows(body, "json") == len(json.loads(body)["results"]["bindings"])
