@@ -430,21 +430,27 @@ def _restore(worker: _Worker) -> bool:
     return True
 
 
-def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:
+def start_zygote(path: str, info: dict, env: dict | None = None,
+                 describe: str | None = None) -> subprocess.Popen:
     """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
     return subprocess.Popen(
         [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
-         "--info", json.dumps(info, default=str), "--parent", str(os.getpid())],
+         "--info", json.dumps(info, default=str), "--parent", str(os.getpid()),
+         *(["--describe", describe] if describe else [])],
         env=env, stdin=subprocess.DEVNULL)
 
 
-def start_shared_zygote(info) -> str:
+def start_shared_zygote(info, describe: bool = False):
     """Start the one in-memory copy of the dataset that every web process's query workers are
     forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
-    gunicorn master's main thread, before any web worker, so it dies with the master."""
-    path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
-    start_zygote(path, info if isinstance(info, dict) else info.to_json())
-    return path
+    gunicorn master's main thread, before any web worker, so it dies with the master.
+    ``describe``: returns ``(socket path, process, path of the description it writes first)``."""
+    folder = tempfile.mkdtemp(prefix="admiukg-zygote-")
+    path = os.path.join(folder, "socket")
+    described = os.path.join(folder, "described.json") if describe else None
+    proc = start_zygote(path, info if isinstance(info, dict) else info.to_json(),
+                        describe=described)
+    return (path, proc, described) if describe else path
 
 
 if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION
