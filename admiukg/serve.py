@@ -234,12 +234,12 @@ def _serve_while_building(cfg: dict):
     then the on-disk store is built (or reopened) first, as without the copy."""
     files, union = cfg["KG_FILES"], cfg["KG_UNION"]
     base = cfg["KG_BASE"] or config.CANONICAL_BASE
+    t0 = time.perf_counter()
+    zygote, proc, described = start_shared_zygote(_files_info(cfg), describe=True)
+    cfg["QUERY_ZYGOTE"] = zygote  # on a restart too: it loads while the cached store serves
     final = local.files_store_dir(files, cfg["KG_CACHE_DIR"], union, base)
     if (final / "meta.json").exists():
         return None
-    t0 = time.perf_counter()
-    zygote, proc, described = start_shared_zygote(_files_info(cfg), describe=True)
-    cfg["QUERY_ZYGOTE"] = zygote
     build = _build_in_background(cfg, final)
     while not os.path.exists(zygote):
         if proc.poll() is not None:  # bad input: the on-disk build says why, by file and line

@@ -19,15 +19,16 @@ def statistics(store: ox.Store, union) -> tuple[dict[str, int], int, dict]:
 
 
 def graph_sizes(store: ox.Store) -> tuple[dict[str, int], int]:
-    """Triples per graph ("" = the default graph) and all quads: one scan, no DISTINCT."""
-    sizes: dict[str, int] = {"": _count(store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"))}
-    by_graph = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    assert isinstance(by_graph, ox.QuerySolutions)
-    for row in by_graph:
-        sizes[row["g"].value] = int(row["n"].value)
-    if not sizes[""]:
-        del sizes[""]
-    return sizes, len(store)
+    """Triples per graph ("" = the default graph) and all quads; no scan of the default graph."""
+    total = len(store)
+    sizes: dict[str, int] = {}
+    if next(iter(store.named_graphs()), None) is not None:
+        by_graph = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(by_graph, ox.QuerySolutions)
+        sizes = {row["g"].value: int(row["n"].value) for row in by_graph}
+    if total - sum(sizes.values()):
+        sizes = {"": total - sum(sizes.values()), **sizes}
+    return sizes, total
 
 
 def void_statistics(store: ox.Store, union, sizes: dict[str, int], total: int) -> dict[str, int]:
