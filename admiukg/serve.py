@@ -27,7 +27,7 @@ from admiukg.endpoint import sandbox
 from admiukg.endpoint.pool import _die_with_parent, start_shared_zygote
 from admiukg.graph import safeinput
 from admiukg.queries.catalogue import QueryDefinitionError
-from admiukg.store import local, remote
+from admiukg.store import local
 from admiukg.store.base import Dataset
 from admiukg.store.local import DatasetError, load_dataset
 
@@ -333,7 +333,9 @@ def main(argv=None) -> int:
     cfg = app_config(args)
     dataset: Dataset | None = None
     try:
-        if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
+        if args.store:  # an existing SPARQL store instead of local files
+            from admiukg.store import remote  # requests: only for a remote store
+
             dataset = remote.connect_for_server(args, cfg)
         else:
             _check_inputs(args.files, args.cache_dir)

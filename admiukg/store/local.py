@@ -29,11 +29,9 @@ import pyoxigraph as ox
 
 from admiukg import config, formats, progress
 from admiukg.errors import KGError
-from admiukg.graph import inference
 from admiukg.graph.rebase import load_into
 from admiukg.graph.storestats import identity, statistics
 from admiukg.store.cachekey import validity_key
-from admiukg.validation.validate import validate
 
 log = logging.getLogger("admiukg.store.local")
 
@@ -314,6 +312,8 @@ def described_dataset(files, final: Path, described: dict, union: bool, base: st
 
 def _validate() -> None:
     """Refuse to serve a graph that does not pass ``admiukg.validation.validate.validate()``."""
+    from admiukg.validation.validate import validate  # rdflib: only for the bundled graph
+
     report = validate()
     if getattr(report, "conforms", False):
         return
@@ -335,6 +335,8 @@ def _validate() -> None:
 def _entailments(paths, cache_dir=None):
     """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module,
     in ``cache_dir`` when the server was given one)."""
+    from admiukg.graph import inference  # rdflib: only for the bundled graph
+
     return inference.cached_entailments(paths, cache_dir=cache_dir)
 
 
