@@ -230,16 +230,16 @@ def _serve_while_building(cfg: dict):
     """A cold start on FILEs: serve from the zygote's in-memory copy as soon as it is loaded,
     while the on-disk store (the restart cache and the pages' look-ups) is built beside it at
     low priority. Parsed twice, but not one after the other: ready in the time of the faster,
-    in-memory load. None when the store is already cached (a restart) or the copy fails to load:
-    then the on-disk store is built (or reopened) first, as without the copy."""
+    in-memory load. On a restart the cached store is reopened and serves until the copy is
+    loaded. None when the copy fails to load: then the on-disk build says why."""
     files, union = cfg["KG_FILES"], cfg["KG_UNION"]
     base = cfg["KG_BASE"] or config.CANONICAL_BASE
     t0 = time.perf_counter()
     zygote, proc, described = start_shared_zygote(_files_info(cfg), describe=True)
     cfg["QUERY_ZYGOTE"] = zygote  # on a restart too: it loads while the cached store serves
     final = local.files_store_dir(files, cfg["KG_CACHE_DIR"], union, base)
-    if (final / "meta.json").exists():
-        return None
+    if (final / "meta.json").exists():  # a restart: the cached store serves while the copy loads
+        return local.reopen_cached(final)
     build = _build_in_background(cfg, final)
     while not os.path.exists(zygote):
         if proc.poll() is not None:  # bad input: the on-disk build says why, by file and line

@@ -286,11 +286,10 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
     return info
 
 
-def cached_files_dataset(files, cache_dir=None, union: bool = True,
-                         base: str = config.CANONICAL_BASE) -> ServedDataset | None:
-    """The files' on-disk store if it is already built (a restart), else None."""
+def reopen_cached(final: Path) -> ServedDataset | None:
+    """The store cached at ``final`` (:func:`files_store_dir`) if it is built, else None."""
     t0 = time.perf_counter()
-    info = _open_cached(files_store_dir(files, cache_dir, union, base))
+    info = _open_cached(final)
     if info is None:
         return None
     info.load_seconds = round(time.perf_counter() - t0, 3)
