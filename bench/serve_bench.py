@@ -5,8 +5,8 @@
 Per configuration: cold start (empty ``--cache-dir``) until ``/health`` answers 200 and queries
 are answered, until the in-memory copy serves them (on a cold start the same moment: the on-disk
 store is built in the background) and until the on-disk store is built; on restart (store on
-disk) until answering (workers on the on-disk store at first) and until the in-memory copy serves; then ``--queries`` distinct queries (bench/distinct.py) and
-the memory of the whole process tree: summed PSS (shared copy-on-write pages counted once, split
+disk) until answering (workers on the on-disk store at first) and until the in-memory copy serves; then ``--queries`` distinct queries (bench/distinct.py) and,
+a second later, the memory of the whole process tree: summed PSS (shared copy-on-write pages counted once, split
 between the processes that share them) and, for comparison, summed RSS (shared pages counted in
 every process). B/triple = PSS / triples served.
 """
@@ -88,6 +88,7 @@ def main(argv=None) -> int:
             for _ in range(args.queries):
                 _, query, accept = next(stream)
                 client.ask(query, accept)
+            time.sleep(1)  # a worker retired by the last query: its fresh fork settles
             pss, rss, procs = tree_memory(srv.proc.pid)
             srv.stop()
         finally:
