@@ -149,8 +149,9 @@ class QueryPool:
             self._pid = os.getpid()
         if self.in_memory and self.zygote_path is None:
             self._call_spawner(self._start_own_zygote)
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+        self._idle.put(self._spawn())  # the first one answers; the others start behind it
+        for _ in range(self.size - 1):
+            threading.Thread(target=self._add_worker, daemon=True, name="start-query-worker").start()
 
     def ensure_started(self) -> None:
         if self.started and self._pid != os.getpid():  # forked after start: start afresh
@@ -287,17 +288,18 @@ class QueryPool:
             self.recycled += 1
         if self._closed or not needed:
             return
+        threading.Thread(target=self._add_worker, daemon=True, name="respawn-query-worker").start()
 
-        def respawn_one():
-            for attempt in range(3):
-                try:
-                    self._idle.put(self._spawn())
-                    return
-                except Exception:  # pragma: no cover - logged, retried
-                    log.exception("could not start a replacement query worker")
-                    time.sleep(1 + attempt)
-
-        threading.Thread(target=respawn_one, daemon=True, name="respawn-query-worker").start()
+    def _add_worker(self) -> None:
+        for attempt in range(3):
+            if self._closed:
+                return
+            try:
+                self._idle.put(self._spawn())
+                return
+            except Exception:  # pragma: no cover - logged, retried
+                log.exception("could not start a query worker")
+                time.sleep(1 + attempt)
 
     def _usable(self, worker: _Worker) -> bool:
         """Whether an idle worker can take a job; if not, it is replaced."""
