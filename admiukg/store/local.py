@@ -94,8 +94,7 @@ class ServedDataset:
     def info(self) -> DatasetInfo:
         """What is served; while the on-disk store is being built, without the VoID counts,
         which its build adds as soon as it is done."""
-        if self.building is not None and self.on_disk:
-            self._adopt_build()
+        self._built()
         return self._info
 
     def _adopt_build(self) -> None:
@@ -122,7 +121,12 @@ class ServedDataset:
     @property
     def on_disk(self) -> bool:
         """Whether the on-disk store is built (queries never need it: the workers hold a copy)."""
-        return self.building is None or (self.building / "meta.json").exists()
+        return self._built()
+
+    def _built(self) -> bool:
+        if self.building is not None and (self.building / "meta.json").exists():
+            self._adopt_build()
+        return self.building is None
 
     def _wait_for_build(self) -> None:
         deadline = time.monotonic() + self.build_wait
@@ -137,7 +141,7 @@ class ServedDataset:
     def init_app(self, app) -> None:
         """/health says whether the on-disk store is built; the query pool opens it itself."""
         app.extensions.setdefault("admiukg.health", []).append(
-            lambda: {"store_on_disk": self.info is not None and self.on_disk})
+            lambda: {"store_on_disk": self.on_disk})
 
 
 def build_failure(final: Path | None) -> str:
