@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
 import math
 import multiprocessing
@@ -16,16 +17,18 @@ import os
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from admiukg import config, reloader
 from admiukg.app import create_app
 from admiukg.config import SERVER
 from admiukg.endpoint import sandbox
-from admiukg.endpoint.pool import start_shared_zygote
+from admiukg.endpoint.pool import _die_with_parent, start_shared_zygote
 from admiukg.graph import safeinput
 from admiukg.queries.catalogue import QueryDefinitionError
-from admiukg.store import remote
+from admiukg.store import local
+from admiukg.store.base import Dataset
 from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.serve")
@@ -223,6 +226,55 @@ def _load_built_in_child(cfg: dict):
     return load_dataset(cfg["KG_FILES"], **kwargs)
 
 
+def _serve_while_building(cfg: dict):
+    """A cold start on FILEs: serve from the zygote's in-memory copy as soon as it is loaded,
+    while the on-disk store (the restart cache and the pages' look-ups) is built beside it at
+    low priority. Parsed twice, but not one after the other: ready in the time of the faster,
+    in-memory load. On a restart the cached store is reopened and serves until the copy is
+    loaded. None when the copy fails to load: then the on-disk build says why."""
+    files, union = cfg["KG_FILES"], cfg["KG_UNION"]
+    base = cfg["KG_BASE"] or config.CANONICAL_BASE
+    t0 = time.perf_counter()
+    zygote, proc, described = start_shared_zygote(_files_info(cfg), describe=True)
+    cfg["QUERY_ZYGOTE"] = zygote  # on a restart too: it loads while the cached store serves
+    final = local.files_store_dir(files, cfg["KG_CACHE_DIR"], union, base)
+    if (final / "meta.json").exists():  # a restart: the cached store serves while the copy loads
+        return local.reopen_cached(final)
+    build = _build_in_background(cfg, final)
+    while not os.path.exists(zygote):
+        if proc.poll() is not None:  # bad input: the on-disk build says why, by file and line
+            build.join()
+            final.with_name(final.name + ".failed").unlink(missing_ok=True)
+            return None
+        time.sleep(0.02)
+    log.info("in-memory copy loaded in %.2f s; building the on-disk store in the background",
+             time.perf_counter() - t0)
+    return local.described_dataset(files, final, json.loads(Path(described).read_text()),
+                                   union, base, time.perf_counter() - t0)
+
+
+def _build_in_background(cfg: dict, final: Path) -> multiprocessing.process.BaseProcess:
+    """Build the on-disk store in a niced child that dies with the server; a failure is left
+    next to it as ``<store>.failed`` for the pages that wait for it."""
+    kwargs = {"base": cfg["KG_BASE"], "cache_dir": cfg["KG_CACHE_DIR"], "union": cfg["KG_UNION"]}
+
+    def build():
+        _die_with_parent(0)
+        os.nice(10)  # the queries come first
+        try:
+            load_dataset(cfg["KG_FILES"], **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported to the pages and the log
+            final.with_name(final.name + ".failed").write_text(str(exc)[:500])
+            log.error("building the on-disk store failed: %s", exc)
+            os._exit(1)
+        os._exit(0)
+
+    child = multiprocessing.get_context("fork").Process(target=build, name="store-build",
+                                                        daemon=True)  # ends with the server
+    child.start()
+    return child
+
+
 def check_listen(host: str, port: int) -> str | None:
     """Why the server could not listen on host:port (None: it can), tried before the slow
     build so that a busy port is one line, not gunicorn's retries."""
@@ -279,19 +331,24 @@ def main(argv=None) -> int:
         print(f"server.py: {problem}", file=sys.stderr)
         return 2
     cfg = app_config(args)
+    dataset: Dataset | None = None
     try:
-        if args.store:  # an existing SPARQL store instead of local files (admiukg.store.remote)
+        if args.store:  # an existing SPARQL store instead of local files
+            from admiukg.store import remote  # requests: only for a remote store
+
             dataset = remote.connect_for_server(args, cfg)
         else:
             _check_inputs(args.files, args.cache_dir)
             if problem := sandbox.probe():  # query workers would refuse to start
                 raise DatasetError(problem)
-            if cfg["KG_FILES"] and cfg["QUERY_IN_MEMORY"]:  # parses while the disk store builds
-                cfg["QUERY_ZYGOTE"] = start_shared_zygote(_files_info(cfg))
-            dataset = _load_built_in_child(cfg)
+            if cfg["KG_FILES"] and cfg["QUERY_IN_MEMORY"]:
+                dataset = _serve_while_building(cfg)
+            if dataset is None:
+                dataset = _load_built_in_child(cfg)
     except DatasetError as exc:
         print(f"server.py: cannot serve: {exc}", file=sys.stderr)
         return 2
+    assert dataset is not None
     info = dataset.info
     log.info("serving %d triples in %d graphs (store %s, %s in %.2f s)", info.triples,
              len([g for g in info.graph_sizes if g]), info.path,

@@ -95,6 +95,30 @@ def test_workers_are_forks_of_the_in_memory_copy_and_replaced_without_reload(sam
         srv.stop()
 
 
+COPYING = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?a ?c ?d { ?a ?b ?c . ?d ?e ?f } }"
+
+
+def test_a_worker_that_copied_its_limit_hands_it_back_after_that_query(sample, tmp_path):
+    """--worker-copy-mb: the fork retires right after the query that took it over the limit
+    (its copy is freed at once, not held until a next query), and a fresh fork takes over."""
+    srv = LiveServer([sample, "--workers", "1", "--query-workers", "1", "--timeout", "30",
+                      "--worker-copy-mb", "16", "--cache-mb", "0"], cache_dir=tmp_path)
+    srv.start()
+    try:
+        wait_for(lambda: health(srv)["workers"]["in_memory"], 30, "the in-memory copy")
+        assert post(srv.port, "ASK { ?s ?p ?o }")[0] == 200  # copies next to nothing: stays
+        [first] = query_workers(srv.proc.pid)
+        assert health(srv)["workers"]["recycled"] == 0
+        status, _, body = post(srv.port, COPYING)  # ~90 MB of hash table
+        assert status == 200 and b'"261632"' in body
+        assert health(srv)["workers"]["recycled"] == 1  # retired with that very reply
+        wait_for(lambda: query_workers(srv.proc.pid) and first not in query_workers(srv.proc.pid),
+                 10, "the fresh fork")
+        assert post(srv.port, "ASK { ?s ?p ?o }")[0] == 200
+    finally:
+        srv.stop()
+
+
 def test_a_dead_web_process_takes_its_forked_workers_with_it(sample, tmp_path):
     """Workers are the zygote's children, not the web process's: the zygote must kill them
     when the web process that asked for them disappears mid-query."""

@@ -3,8 +3,10 @@ the bundled graph with its named graphs, ``--base``; and the dataset module behi
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -100,8 +102,36 @@ def test_runs_under_gunicorn_not_the_dev_server(files_server):
     assert "development server" not in server.log_text()
 
 
+def wait_on_disk(server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not requests.get(server.url + "/health", timeout=30).json()["store_on_disk"]:
+        assert time.monotonic() < deadline, "the on-disk store was never built"
+        time.sleep(0.1)
+
+
+def test_cold_start_serves_the_in_memory_copy_while_the_disk_store_builds(tmp_path):
+    """On a cold start the zygote's copy answers first; the on-disk store (the restart cache,
+    the pages' look-ups) is built beside it, and the VoID counts arrive with it."""
+    ttl = tmp_path / "kg.ttl"
+    ttl.write_text(f"@prefix ex: <{EX}> . ex:a a ex:C ; ex:p ex:b , ex:c .")
+    server = LiveServer([ttl, "--workers", "1"], cache_dir=tmp_path / "cache").start()
+    try:
+        assert "building the on-disk store in the background" in server.log_text()
+        h = requests.get(server.url + "/health", timeout=30).json()
+        assert h["workers"]["in_memory"] is True and h["triples"] == 3
+        assert h["store_reopened"] is False
+        wait_on_disk(server)
+        described = requests.get(server.endpoint, headers={"Accept": "text/turtle"}, timeout=30)
+        assert "void:distinctSubjects 1" in described.text and "void:classes 1" in described.text
+        assert requests.get(server.url + "/.well-known/void", timeout=30).status_code == 200
+    finally:
+        server.stop()
+    assert list((tmp_path / "cache" / "stores").glob("files-*/meta.json"))
+
+
 def test_restart_reopens_the_built_store(files_server):
-    _, paths, cache = files_server
+    server, paths, cache = files_server
+    wait_on_disk(server)
     second = LiveServer([*paths, "--workers", "1"], cache_dir=cache).start()
     try:
         h = requests.get(second.url + "/health", timeout=30).json()
@@ -178,7 +208,8 @@ class _BadReport:
 
 
 def test_invalid_bundled_graph_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setattr(dataset, "validate", lambda *a, **k: _BadReport())
+    validation = importlib.import_module("admiukg.validation.validate")  # imported when needed
+    monkeypatch.setattr(validation, "validate", lambda *a, **k: _BadReport())
     with pytest.raises(dataset.DatasetError) as err:
         dataset.load_dataset(cache_dir=tmp_path)
     text = str(err.value)
@@ -196,3 +227,25 @@ def test_server_exits_2_with_the_message(monkeypatch, capsys):
     monkeypatch.setattr(serve, "load_dataset", refuse)
     assert serve.main(["--port", "1"]) == 2
     assert "cannot serve: the bundled graph does not pass validation" in capsys.readouterr().err
+
+
+def test_pages_wait_for_the_store_being_built_and_then_get_its_counts(tmp_path):
+    ttl = tmp_path / "kg.ttl"
+    ttl.write_text(f"@prefix ex: <{EX}> . ex:a a ex:C ; ex:p ex:b .")
+    built = dataset.build_from_files([ttl], cache_dir=tmp_path / "cache")
+    final = dataset.files_store_dir([ttl], tmp_path / "cache")
+    hidden = final.with_name("elsewhere")
+    final.rename(hidden)  # as if its build had not finished yet
+    served = dataset.described_dataset([ttl], final, {"triples": 2, "graph_sizes": {"": 2}},
+                                       True, config.CANONICAL_BASE, 0.5)
+    served.build_wait = 0.2
+    assert not served.on_disk and served.info.stats == {}
+    with pytest.raises(dataset.KGError) as waited:
+        served.store  # noqa: B018
+    assert waited.value.status == 503 and "building" in waited.value.message
+    final.with_name(final.name + ".failed").write_text("No space left on device")
+    with pytest.raises(dataset.KGError, match="No space left on device"):
+        served.store  # noqa: B018
+    hidden.rename(final)
+    assert served.on_disk and len(served.store) == 2
+    assert served.info.stats == built.stats and served.info.stats["distinctSubjects"] == 1

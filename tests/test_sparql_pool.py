@@ -147,3 +147,16 @@ def test_workers_die_with_their_web_process(store_path, tmp_path):
         time.sleep(0.1)
     os.kill(worker_pid, signal.SIGKILL)
     pytest.fail("the query worker outlived its web process")
+
+
+def test_start_returns_with_the_first_worker_and_the_others_follow(store_path):
+    """A web process takes requests as soon as one worker answers (a restart answers sooner);
+    the rest of the pool starts behind it."""
+    pool = QueryPool(store_path, size=3, timeout=30, in_memory=False)
+    try:
+        pool.start()
+        assert pool.alive() < 3  # fresh interpreters take ~0.3 s each: not all there yet
+        assert pool.run(job("ASK { ?s ?p ?o }"))[0] == "ok"
+        assert wait_alive(pool, 3) == 3
+    finally:
+        pool.close()

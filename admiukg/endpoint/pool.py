@@ -150,8 +150,9 @@ class QueryPool:
             self._pid = os.getpid()
         if self.in_memory and self.zygote_path is None:
             self._call_spawner(self._start_own_zygote)
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+        self._idle.put(self._spawn())  # the first one answers; the others start behind it
+        for _ in range(self.size - 1):
+            threading.Thread(target=self._add_worker, daemon=True, name="start-query-worker").start()
 
     def ensure_started(self) -> None:
         if self.started and self._pid != os.getpid():  # forked after start: start afresh
@@ -288,17 +289,18 @@ class QueryPool:
             self.recycled += 1
         if self._closed or not needed:
             return
+        threading.Thread(target=self._add_worker, daemon=True, name="respawn-query-worker").start()
 
-        def respawn_one():
-            for attempt in range(3):
-                try:
-                    self._idle.put(self._spawn())
-                    return
-                except Exception:  # pragma: no cover - logged, retried
-                    log.exception("could not start a replacement query worker")
-                    time.sleep(1 + attempt)
-
-        threading.Thread(target=respawn_one, daemon=True, name="respawn-query-worker").start()
+    def _add_worker(self) -> None:
+        for attempt in range(3):
+            if self._closed:
+                return
+            try:
+                self._idle.put(self._spawn())
+                return
+            except Exception:  # pragma: no cover - logged, retried
+                log.exception("could not start a query worker")
+                time.sleep(1 + attempt)
 
     def _usable(self, worker: _Worker) -> bool:
         """Whether an idle worker can take a job; if not, it is replaced."""
@@ -477,21 +479,27 @@ def _restore(worker: _Worker) -> bool:
     return True
 
 
-def start_zygote(path: str, info: dict, env: dict | None = None) -> subprocess.Popen:
+def start_zygote(path: str, info: dict, env: dict | None = None,
+                 describe: str | None = None) -> subprocess.Popen:
     """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
     return subprocess.Popen(
         [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
-         "--info", json.dumps(info, default=str), "--parent", str(os.getpid())],
+         "--info", json.dumps(info, default=str), "--parent", str(os.getpid()),
+         *(["--describe", describe] if describe else [])],
         env=env, stdin=subprocess.DEVNULL)
 
 
-def start_shared_zygote(info) -> str:
+def start_shared_zygote(info, describe: bool = False):
     """Start the one in-memory copy of the dataset that every web process's query workers are
     forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
-    gunicorn master's main thread, before any web worker, so it dies with the master."""
-    path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
-    start_zygote(path, info if isinstance(info, dict) else info.to_json())
-    return path
+    gunicorn master's main thread, before any web worker, so it dies with the master.
+    ``describe``: returns ``(socket path, process, path of the description it writes first)``."""
+    folder = tempfile.mkdtemp(prefix="admiukg-zygote-")
+    path = os.path.join(folder, "socket")
+    described = os.path.join(folder, "described.json") if describe else None
+    proc = start_zygote(path, info if isinstance(info, dict) else info.to_json(),
+                        describe=described)
+    return (path, proc, described) if describe else path
 
 
 if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION

@@ -68,12 +68,12 @@ def description_turtle(endpoint: str, info) -> str:
         "",
         f"<{endpoint}#default-graph> a sd:Graph , void:Dataset ;",
         f"    dcterms:description {_lit(_default_graph_text(union) + ' The counts are over it.')} ;",
-        f"    void:triples {int(stats.get('triples', info.triples))} ;",
-        f"    void:distinctSubjects {int(stats.get('distinctSubjects', 0))} ;",
-        f"    void:properties {int(stats.get('properties', 0))} ;",
-        f"    void:distinctObjects {int(stats.get('distinctObjects', 0))} ;",
-        f"    void:classes {int(stats.get('classes', 0))} .",
+        f"    void:triples {int(stats.get('triples', info.triples))}",
     ]
+    for key in ("distinctSubjects", "properties", "distinctObjects", "classes"):  # known once
+        if key in stats:  # the store is built (seconds after a cold start)
+            lines[-1] += f" ;\n    void:{key} {int(stats[key])}"
+    lines[-1] += " ."
     roles = {iri: role for role, iri in (info.graphs or {}).items()}
     for i, g in enumerate(named):
         lines += [

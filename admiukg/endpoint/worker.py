@@ -76,14 +76,15 @@ RECYCLE_BYTES = 1024 * 2**20
 
 def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
                recycle_bytes: int = 0) -> None:
-    """Answer jobs from ``conn`` until EOF. With ``recycle_bytes``, once that much memory is
-    copied the next reply is preceded by ``("retire", n)`` and the worker exits after it."""
+    """Answer jobs from ``conn`` until EOF. With ``recycle_bytes``, the reply of the query after
+    which that much memory is copied is preceded by ``("retire", n)`` and the worker exits
+    after it, handing its copy back at once."""
     init_worker(memory_limit, parent_pid)
     from admiukg.endpoint import results
 
     start_faults = copied_bytes()
     conn.send(("ready", os.getpid()))
-    done, retiring = 0, False
+    done = 0
     while True:
         try:
             job = conn.recv()
@@ -97,6 +98,8 @@ def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
             reply = failure(503, "memory", "query exceeded the memory limit")
         except Exception as exc:  # never let a worker die on a Python exception
             reply = failure(400, "evaluation", f"query failed: {str(exc)[:300]}")
+        done += 1
+        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
         if retiring:
             conn.send(("retire", done))
         try:
@@ -105,8 +108,6 @@ def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
             conn.send(failure(503, "memory", "result exceeded the memory limit"))
         if retiring:
             return
-        done += 1
-        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
 
 
 def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int = 0) -> None:

@@ -30,7 +30,9 @@ class QuadStore(Protocol):
 class Dataset(Protocol):
     """``app.extensions["admiukg"]``: what is served, and where to look it up."""
 
-    info: DatasetInfo
+    @property
+    def info(self) -> DatasetInfo: ...
+
     #: role ("data", "ontology", "inferred", "shapes") -> named graph IRI; empty for other files.
     graphs: dict[str, str]
     #: the base IRI the data is published under.

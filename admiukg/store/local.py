@@ -29,11 +29,9 @@ import pyoxigraph as ox
 
 from admiukg import config, formats, progress
 from admiukg.errors import KGError
-from admiukg.graph import inference
 from admiukg.graph.rebase import load_into
+from admiukg.graph.storestats import identity, statistics
 from admiukg.store.cachekey import validity_key
-from admiukg.store.identity import identity
-from admiukg.validation.validate import validate
 
 log = logging.getLogger("admiukg.store.local")
 
@@ -79,8 +77,12 @@ class ServedDataset:
     the query worker pool, which opens the same store in separate processes.
     """
 
-    def __init__(self, info: DatasetInfo):
-        self.info = info
+    #: how long a request that needs the on-disk store waits for its build to finish
+    build_wait: float = 60.0
+
+    def __init__(self, info: DatasetInfo, building: Path | None = None):
+        self._info = info
+        self.building = building  # the cache directory the on-disk store will appear in
         self.graphs: dict[str, str] = dict(info.graphs)  # role -> graph IRI
         self.triple_count: int = info.triples
         self.load_seconds: float = info.load_seconds
@@ -89,18 +91,66 @@ class ServedDataset:
         self._pid = None
 
     @property
+    def info(self) -> DatasetInfo:
+        """What is served; while the on-disk store is being built, without the VoID counts,
+        which its build adds as soon as it is done."""
+        self._built()
+        return self._info
+
+    def _adopt_build(self) -> None:
+        try:
+            built = json.loads((self.building / "meta.json").read_text())
+        except (OSError, ValueError):  # pragma: no cover - published atomically with the store
+            return
+        self._info.stats = built.get("stats", {})
+        self._info.built_seconds = built.get("built_seconds", 0.0)
+        self.building = None
+
+    @property
     def path(self) -> str:
-        return self.info.path
+        return self._info.path
 
     @property
     def store(self) -> ox.Store:
         if self._store is None or self._pid != os.getpid():
-            self._store = ox.Store.read_only(self.info.path)
+            self._wait_for_build()
+            self._store = ox.Store.read_only(self.path)
             self._pid = os.getpid()
         return self._store
 
+    @property
+    def on_disk(self) -> bool:
+        """Whether the on-disk store is built (queries never need it: the workers hold a copy)."""
+        return self._built()
+
+    def _built(self) -> bool:
+        if self.building is not None and (self.building / "meta.json").exists():
+            self._adopt_build()
+        return self.building is None
+
+    def _wait_for_build(self) -> None:
+        deadline = time.monotonic() + self.build_wait
+        while not self.on_disk:
+            failed = build_failure(self.building)
+            if failed or time.monotonic() > deadline:
+                raise KGError(f"the on-disk store is not available yet ({failed or 'building'}); "
+                              "SPARQL queries are answered meanwhile", status=503,
+                              kind="store-building", headers={"Retry-After": "5"})
+            time.sleep(0.05)
+
     def init_app(self, app) -> None:
-        """Nothing to hook: the endpoint's own query pool opens this store."""
+        """/health says whether the on-disk store is built; the query pool opens it itself."""
+        app.extensions.setdefault("admiukg.health", []).append(
+            lambda: {"store_on_disk": self.on_disk})
+
+
+def build_failure(final: Path | None) -> str:
+    """Why the background build of the store at ``final`` failed ('' while it has not)."""
+    marker = final and final.with_name(final.name + ".failed")
+    try:
+        return marker.read_text() if marker else ""
+    except OSError:
+        return ""
 
 
 def load_dataset(paths=None, *, base: str | None = None, cache_dir=None,
@@ -146,34 +196,6 @@ def _hash_files(paths, extra: str = "") -> str:
     return h.hexdigest()[:24]
 
 
-def _stats(store: ox.Store, union: bool) -> tuple[dict[str, int], int, dict]:
-    sizes: dict[str, int] = {}
-    q = store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
-    sizes[""] = int(next(iter(q))["n"].value)
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        sizes[row["g"].value] = int(row["n"].value)
-    if not sizes[""]:
-        del sizes[""]
-    total = len(store)
-    if isinstance(union, list):
-        kw = {"default_graph": [ox.NamedNode(g) for g in union]}
-    else:
-        kw = {"use_default_graph_as_union": True} if union else {}
-    stats = {}
-    if set(sizes) <= {""}:  # no named graphs: each triple is stored once, no DISTINCT scan needed
-        stats["triples"] = total
-    for key, query in {
-        "triples": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
-        "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
-        "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
-        "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
-        "classes": "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
-    }.items():
-        if key not in stats:
-            stats[key] = int(next(iter(store.query(query, **kw)))["n"].value)
-    return sizes, total, stats
-
-
 def _finish(tmp: Path, final: Path, info: DatasetInfo) -> DatasetInfo:
     (tmp / "meta.json").write_text(json.dumps(info.to_json(), indent=1))
     if final.exists():
@@ -214,7 +236,7 @@ def _build_store(final: Path, load, union: bool, named=None, **info_kw) -> Datas
         with progress.step("indexing the store"):
             store.flush()
             store.optimize()
-            sizes, total, stats = _stats(store, union)
+            sizes, total, stats = statistics(store, union)
             if named is not None:
                 info_kw.update(identity(store, named))
         del store
@@ -234,17 +256,24 @@ def _build_store(final: Path, load, union: bool, named=None, **info_kw) -> Datas
 # --- arbitrary files ---------------------------------------------------------------------------
 
 
-def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
-                     base: str = config.CANONICAL_BASE) -> DatasetInfo:
-    """Serve RDF ``files`` (formats by extension; named graphs kept)."""
-    t0 = time.perf_counter()
+def files_store_dir(files, cache_dir: Path | None = None, union: bool = True,
+                    base: str = config.CANONICAL_BASE) -> Path:
+    """Where the on-disk store of ``files`` is (or will be) cached: keyed on their content."""
     paths = [Path(f) for f in files]
     for p in paths:
         if not p.is_file():
             raise DatasetError(f"{p}: no such file")
         rdf_format(p)
     key = _hash_files(paths, f"files union={union} base={base}")
-    final = Path(cache_dir or config.CACHE_DIR) / "stores" / f"files-{key}"
+    return Path(cache_dir or config.CACHE_DIR) / "stores" / f"files-{key}"
+
+
+def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
+                     base: str = config.CANONICAL_BASE) -> DatasetInfo:
+    """Serve RDF ``files`` (formats by extension; named graphs kept)."""
+    t0 = time.perf_counter()
+    paths = [Path(f) for f in files]
+    final = files_store_dir(paths, cache_dir, union, base)
     info = _open_cached(final)
     if info is None:
         def load(store):
@@ -261,11 +290,33 @@ def build_from_files(files, cache_dir: Path | None = None, union: bool = True,
     return info
 
 
+def reopen_cached(final: Path) -> ServedDataset | None:
+    """The store cached at ``final`` (:func:`files_store_dir`) if it is built, else None."""
+    t0 = time.perf_counter()
+    info = _open_cached(final)
+    if info is None:
+        return None
+    info.load_seconds = round(time.perf_counter() - t0, 3)
+    return ServedDataset(info)
+
+
+def described_dataset(files, final: Path, described: dict, union: bool, base: str,
+                      seconds: float) -> ServedDataset:
+    """The files as the zygote's in-memory copy described them, while their on-disk store is
+    still being built at ``final`` (its pages wait for it; see :class:`ServedDataset`)."""
+    info = DatasetInfo(path=str(final / "store"), union=union, base=base,
+                       sources=[str(Path(f)) for f in files], load_seconds=round(seconds, 3),
+                       **described)
+    return ServedDataset(info, building=final)
+
+
 # --- the bundled graph -------------------------------------------------------------------------
 
 
 def _validate() -> None:
     """Refuse to serve a graph that does not pass ``admiukg.validation.validate.validate()``."""
+    from admiukg.validation.validate import validate  # rdflib: only for the bundled graph
+
     report = validate()
     if getattr(report, "conforms", False):
         return
@@ -287,6 +338,8 @@ def _validate() -> None:
 def _entailments(paths, cache_dir=None):
     """The OWL RL entailments as an rdflib Graph (content-hash cached by the inference module,
     in ``cache_dir`` when the server was given one)."""
+    from admiukg.graph import inference  # rdflib: only for the bundled graph
+
     return inference.cached_entailments(paths, cache_dir=cache_dir)
 
 
