@@ -222,3 +222,20 @@ def test_a_quick_query_is_never_parsed(tokens, spaced):
     if quick:
         assert not parse.called, query
     assert not guard.is_quick(query, guard.Limits(strict=True))
+
+
+def test_the_loop_does_not_overtake_queries_waiting_for_a_worker(app):
+    """A worker checked in while a query waits in a thread goes to that query (the queue's
+    waiter), not to a newer one arriving on the loop."""
+    pool = app.extensions["admiukg.endpoint"].pool
+    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0] == "ok"  # a worker is idle now
+    with pool._lock:
+        pool._waiting += 1  # as run() counts a query waiting in _acquire
+    try:
+        assert pool.checkout_nowait() is None
+    finally:
+        with pool._lock:
+            pool._waiting -= 1
+    worker = pool.checkout_nowait()
+    assert worker is not None
+    pool.checkin(worker)

@@ -127,6 +127,7 @@ class QueryPool:
         #: queries older than ``slow_after`` are reniced when others want the CPU
         self.spare, self.slow_after, self.held_after = spare, slow_after, held_after
         self._busy: dict[_Worker, float] = {}
+        self._waiting = 0  # queries waiting in run() for a worker
         self._local = threading.local()  # per request thread: seconds its last query ran
         self._own_zygote: subprocess.Popen | None = None
         self._zygote_conn: Connection | None = None
@@ -320,7 +321,13 @@ class QueryPool:
         started = time.monotonic()
         wait = timeout if self.queue_timeout is None else min(timeout, self.queue_timeout)
         self.ensure_started()
-        worker = self._acquire(started + wait, wait)
+        with self._lock:
+            self._waiting += 1
+        try:
+            worker = self._acquire(started + wait, wait)
+        finally:
+            with self._lock:
+                self._waiting -= 1
         deadline = started + timeout
         try:
             sent = self.dispatch(worker, job)
@@ -337,15 +344,17 @@ class QueryPool:
         return reply
 
     def checkout_nowait(self) -> _Worker | None:
-        """An idle worker at once, or None (then :meth:`run` waits for one, or spares one)."""
+        """An idle worker at once, or None (then :meth:`run` waits for one, or spares one).
+        None too while queries wait in :meth:`run`: they came first."""
         self.ensure_started()
-        while True:
+        while not self._waiting:
             try:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 return None
             if self._usable(worker):
                 return worker
+        return None
 
     def dispatch(self, worker: _Worker, job) -> float:
         """Send ``job`` to a checked-out worker; the time it was sent."""
