@@ -25,7 +25,7 @@ from pathlib import Path
 
 from admiukg import config
 from admiukg.app import create_app
-from admiukg.endpoint.pool import start_shared_zygote
+from admiukg.endpoint.zygote import start_shared_zygote
 from admiukg.store.local import DatasetError, load_dataset
 
 log = logging.getLogger("admiukg.reload")

@@ -24,7 +24,8 @@ from admiukg import config, reloader
 from admiukg.app import create_app
 from admiukg.config import SERVER
 from admiukg.endpoint import sandbox
-from admiukg.endpoint.pool import _die_with_parent, start_shared_zygote
+from admiukg.endpoint.worker import _die_with_parent
+from admiukg.endpoint.zygote import start_shared_zygote
 from admiukg.graph import safeinput
 from admiukg.queries.catalogue import QueryDefinitionError
 from admiukg.store import local

@@ -122,7 +122,7 @@ def test_a_worker_that_copied_its_limit_hands_it_back_after_that_query(sample, t
 def test_a_dead_web_process_takes_its_forked_workers_with_it(sample, tmp_path):
     """Workers are the zygote's children, not the web process's: the zygote must kill them
     when the web process that asked for them disappears mid-query."""
-    from admiukg.endpoint.pool import start_zygote
+    from admiukg.endpoint.zygote import start_zygote
     from admiukg.store.local import load_dataset
 
     ds = load_dataset([sample], cache_dir=tmp_path / "store")

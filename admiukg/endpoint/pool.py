@@ -34,11 +34,13 @@ from admiukg.config import SERVER
 from admiukg.endpoint.worker import (  # noqa: F401  (the pool's public worker API)
     RECYCLE_BYTES,
     ForkedProcess,
+    WorkerHandle,
     _die_with_parent,
     init_worker,
     serve_jobs,
     worker_main,
 )
+from admiukg.endpoint.zygote import start_zygote
 from admiukg.errors import KGError
 
 log = logging.getLogger("admiukg.endpoint.pool")
@@ -65,34 +67,6 @@ class PoolBusy(PoolError):
     kind = "busy"
 
 
-
-
-class _Worker:
-    def __init__(self, process, conn: Connection, forked: bool = False):
-        self.process = process
-        self.conn = conn
-        self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
-        self.demoted = False  # reniced while a slow query held it
-        self.retired = False  # replaced after its last reply (it copied too much)
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            pass
-        try:
-            self.conn.close()
-        except OSError:
-            pass
-        if isinstance(self.process, ForkedProcess):
-            self.process.close()
 
 
 class QueryPool:
@@ -126,13 +100,13 @@ class QueryPool:
         #: up to ``spare`` extra forks while queries older than ``held_after`` hold the workers;
         #: queries older than ``slow_after`` are reniced when others want the CPU
         self.spare, self.slow_after, self.held_after = spare, slow_after, held_after
-        self._busy: dict[_Worker, float] = {}
+        self._busy: dict[WorkerHandle, float] = {}
         self._waiting = 0  # queries waiting in run() for a worker
         self._local = threading.local()  # per request thread: seconds its last query ran
         self._own_zygote: subprocess.Popen | None = None
         self._zygote_conn: Connection | None = None
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._workers: set[_Worker] = set()
+        self._idle: queue.Queue[WorkerHandle] = queue.Queue()
+        self._workers: set[WorkerHandle] = set()
         self._lock = threading.Lock()
         self.started = False
         self._closed = False
@@ -206,7 +180,7 @@ class QueryPool:
             raise result
         return result
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> WorkerHandle:
         return self._call_spawner(self._spawn_now)
 
     def _spawner_loop(self) -> None:
@@ -230,7 +204,7 @@ class QueryPool:
         self.zygote_path = os.path.join(tempfile.mkdtemp(prefix="admiukg-zygote-"), "socket")
         self._own_zygote = start_zygote(self.zygote_path, self.info, self._env())
 
-    def _spawn_now(self) -> _Worker:
+    def _spawn_now(self) -> WorkerHandle:
         if self.zygote_ready:
             try:
                 return self._fork_from_zygote()
@@ -239,7 +213,7 @@ class QueryPool:
                 self._zygote_conn = None
         return self._spawn_disk_worker()
 
-    def _fork_from_zygote(self) -> _Worker:
+    def _fork_from_zygote(self) -> WorkerHandle:
         if self._zygote_conn is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(self.zygote_path)
@@ -249,10 +223,10 @@ class QueryPool:
             raise OSError("the zygote did not answer")
         _, pid = self._zygote_conn.recv()
         fd = reduction.recv_handle(self._zygote_conn)
-        worker = _Worker(ForkedProcess(pid), Connection(fd), forked=True)
+        worker = WorkerHandle(ForkedProcess(pid), Connection(fd), forked=True)
         return self._await_ready(worker)
 
-    def _spawn_disk_worker(self) -> _Worker:
+    def _spawn_disk_worker(self) -> WorkerHandle:
         parent_sock, child_sock = socket.socketpair()
         proc = subprocess.Popen(
             [sys.executable, "-m", "admiukg.endpoint.pool", str(child_sock.fileno()),
@@ -260,9 +234,9 @@ class QueryPool:
             pass_fds=(child_sock.fileno(),), env=self._env(), stdin=subprocess.DEVNULL,
         )
         child_sock.close()
-        return self._await_ready(_Worker(proc, Connection(parent_sock.detach())))
+        return self._await_ready(WorkerHandle(proc, Connection(parent_sock.detach())))
 
-    def _await_ready(self, worker: _Worker) -> _Worker:
+    def _await_ready(self, worker: WorkerHandle) -> WorkerHandle:
         if not worker.conn.poll(self.start_timeout):
             worker.kill()
             raise RuntimeError("query worker did not start in time")
@@ -277,7 +251,7 @@ class QueryPool:
             self._workers.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker, counted: bool = True) -> None:
+    def _replace(self, worker: WorkerHandle, counted: bool = True) -> None:
         """Kill ``worker`` and start a replacement in the background. ``counted``: a failure
         (/health "replaced"), not a planned retirement."""
         with self._lock:
@@ -303,7 +277,7 @@ class QueryPool:
                 log.exception("could not start a query worker")
                 time.sleep(1 + attempt)
 
-    def _usable(self, worker: _Worker) -> bool:
+    def _usable(self, worker: WorkerHandle) -> bool:
         """Whether an idle worker can take a job; if not, it is replaced."""
         if not worker.alive():
             self._replace(worker)  # died while idle (killed from outside)
@@ -343,7 +317,7 @@ class QueryPool:
         self.checkin(worker)
         return reply
 
-    def checkout_nowait(self) -> _Worker | None:
+    def checkout_nowait(self) -> WorkerHandle | None:
         """An idle worker at once, or None (then :meth:`run` waits for one, or spares one).
         None too while queries wait in :meth:`run`: they came first."""
         self.ensure_started()
@@ -356,14 +330,14 @@ class QueryPool:
                 return worker
         return None
 
-    def dispatch(self, worker: _Worker, job) -> float:
+    def dispatch(self, worker: WorkerHandle, job) -> float:
         """Send ``job`` to a checked-out worker; the time it was sent."""
         self._busy[worker] = sent = time.monotonic()
         self._local.ran = None
         worker.conn.send(job)
         return sent
 
-    def collect(self, worker: _Worker, sent: float):
+    def collect(self, worker: WorkerHandle, sent: float):
         """The reply of a worker whose answer is ready (EOFError/OSError if it died)."""
         reply = worker.conn.recv()
         self._local.ran = time.monotonic() - sent
@@ -373,20 +347,20 @@ class QueryPool:
             self._replace(worker, counted=False)
         return reply
 
-    def held(self, worker: _Worker) -> None:
+    def held(self, worker: WorkerHandle) -> None:
         """Its query is older than ``held_after``: reniced if others want the CPU too."""
         if len(self._busy) > 1:
-            worker.demoted = _demote(worker)
+            worker.demoted = worker.demote()
 
-    def abandon(self, worker: _Worker) -> None:
+    def abandon(self, worker: WorkerHandle) -> None:
         """Nobody will read this worker's reply (its caller was cancelled): a fresh one instead."""
         self._replace(worker, counted=False)
 
-    def timed_out(self, worker: _Worker, timeout: float) -> QueryTimeout:
+    def timed_out(self, worker: WorkerHandle, timeout: float) -> QueryTimeout:
         self._replace(worker)
         return QueryTimeout(f"query exceeded the time limit of {timeout:g} s and was stopped")
 
-    def crashed(self, worker: _Worker) -> WorkerCrashed:
+    def crashed(self, worker: WorkerHandle) -> WorkerCrashed:
         self._replace(worker)
         code = worker.process.returncode
         return WorkerCrashed(
@@ -394,15 +368,15 @@ class QueryPool:
             + (f" (signal {-code})" if code and code < 0 else "")
             + " (too complex or out of memory); the worker has been replaced")
 
-    def release(self, worker: _Worker) -> None:
+    def release(self, worker: WorkerHandle) -> None:
         """Its query is over, answered or not."""
         self._busy.pop(worker, None)
 
-    def checkin(self, worker: _Worker) -> None:
+    def checkin(self, worker: WorkerHandle) -> None:
         """A worker that answered goes back to the idle ones (or away, if surplus)."""
         if worker.retired:
             return
-        if worker.demoted and not _restore(worker):  # not permitted: a fresh fork instead
+        if worker.demoted and not worker.restore():  # not permitted: a fresh fork instead
             self._replace(worker, counted=False)
             return
         with self._lock:  # more workers than size + slow ones: a spare goes after its query
@@ -423,7 +397,7 @@ class QueryPool:
         """Record a run time for this thread (a query run for it by another thread)."""
         self._local.ran = seconds
 
-    def _acquire(self, until: float, wait: float) -> _Worker:
+    def _acquire(self, until: float, wait: float) -> WorkerHandle:
         while True:
             try:
                 worker = self._idle.get_nowait()
@@ -432,7 +406,7 @@ class QueryPool:
             if worker is not None and self._usable(worker):
                 return worker
 
-    def _wait_idle(self, until: float, wait: float) -> _Worker | None:
+    def _wait_idle(self, until: float, wait: float) -> WorkerHandle | None:
         """An idle worker, or None after a short slice (a running query may have turned slow
         meanwhile, which allows a spare); PoolBusy at ``until``."""
         left = until - time.monotonic()
@@ -446,7 +420,7 @@ class QueryPool:
     def _long_running(self, now: float) -> int:
         return sum(1 for t in list(self._busy.values()) if now - t >= self.held_after)
 
-    def _spare(self) -> _Worker | None:
+    def _spare(self) -> WorkerHandle | None:
         """A fresh fork while slow queries hold workers: ``size`` workers stay for the rest, so
         cheap queries never queue behind slow ones (forks from the zygote take milliseconds)."""
         if not self.spare or not self.zygote_ready:
@@ -458,57 +432,12 @@ class QueryPool:
                 return None
             slow = [w for w, t in list(self._busy.items()) if now - t >= self.held_after]
         for w in slow:  # they hold workers others need: they yield the CPU too
-            w.demoted = w.demoted or _demote(w)
+            w.demoted = w.demoted or w.demote()
         try:
             return self._spawn()
         except Exception:  # noqa: BLE001 - no spare: wait for a worker as usual
             log.exception("could not fork a spare query worker")
             return None
-
-
-def _demote(worker: _Worker) -> bool:
-    """Lower the CPU priority of a worker (nice 10); only forked workers, which are cheap to
-    replace afterwards."""
-    if not worker.forked:
-        return False
-    try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 10)
-    except OSError:
-        return False
-    return True
-
-
-def _restore(worker: _Worker) -> bool:
-    """Normal priority again (needs CAP_SYS_NICE or RLIMIT_NICE); False if not permitted."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, worker.process.pid, 0)
-    except OSError:
-        return False
-    worker.demoted = False
-    return True
-
-
-def start_zygote(path: str, info: dict, env: dict | None = None,
-                 describe: str | None = None) -> subprocess.Popen:
-    """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
-         "--info", json.dumps(info, default=str), "--parent", str(os.getpid()),
-         *(["--describe", describe] if describe else [])],
-        env=env, stdin=subprocess.DEVNULL)
-
-
-def start_shared_zygote(info, describe: bool = False):
-    """Start the one in-memory copy of the dataset that every web process's query workers are
-    forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
-    gunicorn master's main thread, before any web worker, so it dies with the master.
-    ``describe``: returns ``(socket path, process, path of the description it writes first)``."""
-    folder = tempfile.mkdtemp(prefix="admiukg-zygote-")
-    path = os.path.join(folder, "socket")
-    described = os.path.join(folder, "described.json") if describe else None
-    proc = start_zygote(path, info if isinstance(info, dict) else info.to_json(),
-                        describe=described)
-    return (path, proc, described) if describe else path
 
 
 if __name__ == "__main__":  # a query worker: python -m admiukg.endpoint.pool FD STORE MEMORY UNION

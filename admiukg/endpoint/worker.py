@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import select
 import signal
+import subprocess
+from multiprocessing.connection import Connection
 
 from admiukg.endpoint.replies import failure
 from admiukg.endpoint.sandbox import deny_network
@@ -119,6 +121,56 @@ def worker_main(conn, store_path: str, memory_limit: int, union, parent_pid: int
     store = ox.Store.read_only(store_path)
     results.warm_up(store)
     serve_jobs(conn, store, union, memory_limit, parent_pid)
+
+
+class WorkerHandle:
+    """The pool's side of one query worker: its process, its socket, what the pool did to it."""
+
+    def __init__(self, process, conn: Connection, forked: bool = False):
+        self.process = process
+        self.conn = conn
+        self.forked = forked  # from the zygote (in-memory store), else on the on-disk store
+        self.demoted = False  # reniced while a slow query held it
+        self.retired = False  # replaced after its last reply (it copied too much)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if isinstance(self.process, ForkedProcess):
+            self.process.close()
+
+    def demote(self) -> bool:
+        """Lower its CPU priority (nice 10); only forked workers, which are cheap to replace
+        afterwards."""
+        if not self.forked:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 10)
+        except OSError:
+            return False
+        return True
+
+    def restore(self) -> bool:
+        """Normal priority again (needs CAP_SYS_NICE or RLIMIT_NICE); False if not permitted."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 0)
+        except OSError:
+            return False
+        self.demoted = False
+        return True
 
 
 class ForkedProcess:

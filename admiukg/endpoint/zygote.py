@@ -22,7 +22,9 @@ import os
 import selectors
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -138,9 +140,9 @@ class Zygote:
                 for conn in self.controls.values():
                     conn.close()
                 self.selector.close()
-                from admiukg.endpoint import pool
+                from admiukg.endpoint import worker
 
-                pool.serve_jobs(Connection(child_end.detach()), self.store, self.union,
+                worker.serve_jobs(Connection(child_end.detach()), self.store, self.union,
                                 memory_limit, parent_pid=os.getppid(),
                                 recycle_bytes=recycle_bytes)
             finally:
@@ -180,6 +182,29 @@ class Zygote:
         os._exit(0)
 
 
+def start_zygote(path: str, info: dict, env: dict | None = None,
+                 describe: str | None = None) -> subprocess.Popen:
+    """Start the zygote (``admiukg.endpoint.zygote``); it is ready when ``path`` exists."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "admiukg.endpoint.zygote", "--socket", path,
+         "--info", json.dumps(info, default=str), "--parent", str(os.getpid()),
+         *(["--describe", describe] if describe else [])],
+        env=env, stdin=subprocess.DEVNULL)
+
+
+def start_shared_zygote(info, describe: bool = False):
+    """Start the one in-memory copy of the dataset that every web process's query workers are
+    forked from (:mod:`admiukg.endpoint.zygote`); returns its socket path. Started from the
+    gunicorn master's main thread, before any web worker, so it dies with the master.
+    ``describe``: returns ``(socket path, process, path of the description it writes first)``."""
+    folder = tempfile.mkdtemp(prefix="admiukg-zygote-")
+    path = os.path.join(folder, "socket")
+    described = os.path.join(folder, "described.json") if describe else None
+    proc = start_zygote(path, info if isinstance(info, dict) else info.to_json(),
+                        describe=described)
+    return (path, proc, described) if describe else path
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m admiukg.endpoint.zygote")
     p.add_argument("--socket", required=True)
@@ -187,7 +212,7 @@ def main(argv=None) -> int:
     p.add_argument("--parent", type=int, required=True)
     p.add_argument("--describe", help="write the dataset's sizes and statistics here first")
     args = p.parse_args(argv)
-    from admiukg.endpoint.pool import _die_with_parent
+    from admiukg.endpoint.worker import _die_with_parent
 
     _die_with_parent(args.parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
@@ -200,7 +225,7 @@ def main(argv=None) -> int:
     except Exception:  # noqa: BLE001 - the server's own build reports bad input, by file and line
         return 2  # no socket: the pool keeps to workers on the on-disk store
     zygote = Zygote(store, info.get("union", True), args.parent)
-    from admiukg.endpoint import pool, results  # noqa: F401  (imported once, before forking)
+    from admiukg.endpoint import results, worker  # noqa: F401  (imported once, before forking)
     zygote.listen(args.socket)
     zygote.run()
     return 0
