@@ -32,7 +32,7 @@ from bench.proctree import descendants  # noqa: E402
 
 CONFIGS = {1: ["--workers", "1", "--query-workers", "1"],
            2: ["--workers", "1", "--query-workers", "2"],
-           4: ["--workers", "2", "--query-workers", "2"]}  # 4: the default
+           4: ["--workers", "1", "--query-workers", "4"]}  # 4: the default
 
 
 def tree_memory(pid: int) -> tuple[int, int, int]:
