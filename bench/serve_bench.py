@@ -1,6 +1,8 @@
 """Cold start, restart and memory of ``python server.py FILE`` for 1, 2 and 4 query workers.
 
     python bench/serve_bench.py --data /tmp/syn-1m.ttl [--queries 300]
+    python bench/serve_bench.py --data /tmp/syn-10m.ttl --workers 4 --modes memory,disk,store \
+        --store http://127.0.0.1:8890/sparql --store-pid PID
 
 Per configuration: cold start (empty ``--cache-dir``) until ``/health`` answers 200 (queries are
 answered, by workers on the on-disk store at first) and until the in-memory copy serves them;
@@ -8,6 +10,11 @@ the same on restart (store on disk); then ``--queries`` distinct queries (bench/
 the memory of the whole process tree: summed PSS (shared copy-on-write pages counted once, split
 between the processes that share them) and, for comparison, summed RSS (shared pages counted in
 every process). B/triple = PSS / triples served.
+
+``--modes``: ``memory`` (the default: query workers forked from the in-memory copy), ``disk``
+(``--disk``: workers on the on-disk store; no in-memory copy to wait for) and ``store``
+(``--store URL``: a SPARQL store already holding ``--data``, e.g. Virtuoso; its own memory is
+shown apart when ``--store-pid`` names its process).
 """
 
 from __future__ import annotations
@@ -49,12 +56,26 @@ def tree_memory(pid: int) -> tuple[int, int, int]:
     return pss, rss, n
 
 
-def start(data: Path, args: list[str], cache: Path) -> tuple[LiveServer, float, float]:
-    srv = LiveServer([str(data), "--cache-mb", "0", *args], cache_dir=cache)
+def server_args(mode: str, data: Path, store: str | None) -> tuple[list[str], bool]:
+    """The command line of ``mode`` and whether it has an in-memory copy to wait for."""
+    if mode == "memory":
+        return [str(data)], True
+    if mode == "disk":
+        return [str(data), "--disk"], False
+    if mode == "store":
+        if not store:
+            raise SystemExit("serve_bench.py: --modes store needs --store URL")
+        return ["--store", store], False
+    raise SystemExit(f"serve_bench.py: unknown mode {mode!r} (memory, disk, store)")
+
+
+def start(args: list[str], cache: Path, in_memory: bool) -> tuple[LiveServer, float, float]:
+    srv = LiveServer([*args, "--cache-mb", "0"], cache_dir=cache)
     t0 = time.perf_counter()
-    srv.start(timeout=600)
+    srv.start(timeout=1800)
     serving = time.perf_counter() - t0
-    while not requests.get(srv.url + "/health", timeout=10).json()["workers"].get("in_memory"):
+    while in_memory and not requests.get(srv.url + "/health",
+                                         timeout=10).json()["workers"].get("in_memory"):
         time.sleep(0.05)
     return srv, serving, time.perf_counter() - t0
 
@@ -64,31 +85,44 @@ def main(argv=None) -> int:
     p.add_argument("--data", required=True, type=Path)
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--workers", default="1,2,4")
+    p.add_argument("--modes", default="memory", help="memory, disk, store (comma-separated)")
+    p.add_argument("--store", metavar="URL", help="--modes store: the store's query URL")
+    p.add_argument("--store-pid", type=int, help="--modes store: the store's process, to show "
+                   "its memory apart")
     args = p.parse_args(argv)
     counts = graph_counts(args.data)
     print(f"{args.data.name}; load average {load_avg()} at start")
-    print(f"{'query workers':>13} | {'cold: serving / in memory':>26} | "
+    print(f"{'mode':>6} {'query workers':>13} | {'cold: serving / in memory':>26} | "
           f"{'restart: serving / in memory':>29} | {'PSS MB':>7} {'B/triple':>8} | "
-          f"{'RSS MB':>7} | procs")
-    for n in [int(x) for x in args.workers.split(",")]:
-        cache = Path(tempfile.mkdtemp(prefix="serve-bench-"))
-        try:
-            srv, cold_serving, cold_memory = start(args.data, CONFIGS[n], cache)
-            srv.stop()
-            srv, warm_serving, warm_memory = start(args.data, CONFIGS[n], cache)
-            triples = requests.get(srv.url + "/health", timeout=10).json()["triples"]
-            client = Client(srv.endpoint)
-            stream = iter(DistinctQueries(counts, 3))
-            for _ in range(args.queries):
-                _, query, accept = next(stream)
-                client.ask(query, accept)
-            pss, rss, procs = tree_memory(srv.proc.pid)
-            srv.stop()
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
-        print(f"{n:>13} | {cold_serving:10.1f} s / {cold_memory:6.1f} s | "
-              f"{warm_serving:12.1f} s / {warm_memory:6.1f} s | {pss / 2**20:7.0f} "
-              f"{pss / triples:8.0f} | {rss / 2**20:7.0f} | {procs}")
+          f"{'RSS MB':>7} | procs | load")
+    for mode in args.modes.split(","):
+        command, in_memory = server_args(mode, args.data, args.store)
+        for n in [int(x) for x in args.workers.split(",")]:
+            cache = Path(tempfile.mkdtemp(prefix="serve-bench-"))
+            try:
+                srv, cold_serving, cold_memory = start([*command, *CONFIGS[n]], cache, in_memory)
+                srv.stop()
+                srv, warm_serving, warm_memory = start([*command, *CONFIGS[n]], cache,
+                                                       in_memory)
+                triples = requests.get(srv.url + "/health", timeout=10).json()["triples"]
+                client = Client(srv.endpoint)
+                stream = iter(DistinctQueries(counts, 3))
+                for _ in range(args.queries):
+                    _, query, accept = next(stream)
+                    client.ask(query, accept)
+                pss, rss, procs = tree_memory(srv.proc.pid)
+                srv.stop()
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+            memory = f"{cold_memory:6.1f} s" if in_memory else f"{'-':>8}"
+            warm = f"{warm_memory:6.1f} s" if in_memory else f"{'-':>8}"
+            print(f"{mode:>6} {n:>13} | {cold_serving:10.1f} s / {memory} | "
+                  f"{warm_serving:12.1f} s / {warm} | {pss / 2**20:7.0f} "
+                  f"{pss / triples:8.0f} | {rss / 2**20:7.0f} | {procs:>5} | {load_avg()}")
+            if mode == "store" and args.store_pid:
+                spss, srss, _ = tree_memory(args.store_pid)
+                print(f"{'':>6} {'the store':>13} | {'':>26} | {'':>29} | {spss / 2**20:7.0f} "
+                      f"{spss / triples:8.0f} | {srss / 2**20:7.0f} |")
     print(f"load average {load_avg()} at end")
     return 0
 
