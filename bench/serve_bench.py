@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     print(f"{args.data.name}; load average {load_avg()} at start")
     print(f"{'mode':>6} {'query workers':>13} | {'cold: serving / in memory':>26} | "
           f"{'restart: serving / in memory':>29} | {'PSS MB':>7} {'B/triple':>8} | "
-          f"{'RSS MB':>7} | procs | load")
+          f"{'RSS MB':>7} | procs | alive/replaced/recycled | load")
     for mode in args.modes.split(","):
         command, in_memory = server_args(mode, args.data, args.store)
         for n in [int(x) for x in args.workers.split(",")]:
@@ -111,14 +111,16 @@ def main(argv=None) -> int:
                     _, query, accept = next(stream)
                     client.ask(query, accept)
                 pss, rss, procs = tree_memory(srv.proc.pid)
+                workers = requests.get(srv.url + "/health", timeout=10).json()["workers"]
                 srv.stop()
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
+            fate = f"{workers['alive']}/{workers['replaced']}/{workers.get('recycled', 0)}"
             memory = f"{cold_memory:6.1f} s" if in_memory else f"{'-':>8}"
             warm = f"{warm_memory:6.1f} s" if in_memory else f"{'-':>8}"
             print(f"{mode:>6} {n:>13} | {cold_serving:10.1f} s / {memory} | "
                   f"{warm_serving:12.1f} s / {warm} | {pss / 2**20:7.0f} "
-                  f"{pss / triples:8.0f} | {rss / 2**20:7.0f} | {procs:>5} | {load_avg()}")
+                  f"{pss / triples:8.0f} | {rss / 2**20:7.0f} | {procs:>5} | {fate:>23} | {load_avg()}")
             if mode == "store" and args.store_pid:
                 spss, srss, _ = tree_memory(args.store_pid)
                 print(f"{'':>6} {'the store':>13} | {'':>26} | {'':>29} | {spss / 2**20:7.0f} "
