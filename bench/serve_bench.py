@@ -34,7 +34,7 @@ import requests  # noqa: E402
 from bench.distinct import DistinctQueries, graph_counts  # noqa: E402
 from bench.distinct_bench import Client, load_avg  # noqa: E402
 from bench.live import LiveServer  # noqa: E402
-from bench.proctree import descendants  # noqa: E402
+from bench.proctree import children, cmdline, descendants, query_workers  # noqa: E402
 
 CONFIGS = {1: ["--workers", "1", "--query-workers", "1"],
            2: ["--workers", "1", "--query-workers", "2"],
@@ -80,6 +80,23 @@ def start(args: list[str], cache: Path, in_memory: bool) -> tuple[LiveServer, fl
     return srv, serving, time.perf_counter() - t0
 
 
+def query_worker_count(pid: int) -> int:
+    """Query workers in the tree: the zygote's forks, or the web workers' children (``--disk``)."""
+    kids = children(pid)
+    zygotes = [k for k in kids if "admiukg.endpoint.zygote" in cmdline(k)]
+    return sum(len(children(z)) for z in zygotes) or len(query_workers(pid))
+
+
+def settled(srv: LiveServer, expected: int, seconds: float = 60) -> dict:
+    """/health's workers once all ``expected`` query workers are up: a sample while retired
+    forks are being replaced (at 10M triples grouped queries make them retire often) misses
+    their share of the store."""
+    deadline = time.monotonic() + seconds
+    while query_worker_count(srv.proc.pid) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return requests.get(srv.url + "/health", timeout=10).json()["workers"]
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True, type=Path)
@@ -110,8 +127,8 @@ def main(argv=None) -> int:
                 for _ in range(args.queries):
                     _, query, accept = next(stream)
                     client.ask(query, accept)
+                workers = settled(srv, 0 if mode == "store" else n)
                 pss, rss, procs = tree_memory(srv.proc.pid)
-                workers = requests.get(srv.url + "/health", timeout=10).json()["workers"]
                 srv.stop()
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
