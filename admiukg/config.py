@@ -61,7 +61,7 @@ class ServerDefaults:
     threads: int = 8  # per web process: pages, and queries that wait for a worker
     query_workers: int = 4  # query processes per web process
     timeout: float = 10.0  # wall-clock seconds per query
-    memory_limit_mib: int = 2048  # address space of a query process
+    memory_limit_mib: int = 2048  # address space a query process may add to what it inherits
     max_rows: int = 10_000  # rows/triples per response; more are cut and flagged
     max_body_kib: int = 1024  # request body (413 above)
     max_query_length: int = 100_000  # characters

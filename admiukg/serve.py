@@ -99,7 +99,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--timeout", type=_ranged(float, 0.001, 86400, "the query deadline in seconds"), default=SERVER.timeout,
                    help="wall-clock limit per query in seconds (default %(default)s)")
     p.add_argument("--memory-limit", type=_ranged(int, 64, None, "the memory limit in MiB"), default=SERVER.memory_limit_mib,
-                   help="address-space limit of a query process in MiB (default %(default)s)")
+                   help="address space a query process may use beyond what it starts with (the shared store) in MiB (default %(default)s)")
     p.add_argument("--max-rows", type=_ranged(int, 1, None, "the row limit"), default=SERVER.max_rows,
                    help="result rows/triples per response; more are cut and flagged "
                    "(default %(default)s)")

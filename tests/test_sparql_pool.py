@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,7 @@ from admiukg.store.local import load_dataset
 
 pytestmark = pytest.mark.slow  # real worker processes, killed and replaced
 
+ROOT = Path(__file__).resolve().parent.parent
 GREEDY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
 
 
@@ -43,6 +48,28 @@ def test_memory_limit_kills_the_query_not_the_pool(store_path):
         assert pool.run(job("ASK { ?s ?p ?o }"))[:2] == ("ok", "json")
     finally:
         pool.close()
+
+
+ROOM_CHILD = r"""
+import mmap
+from admiukg.endpoint import worker
+held = mmap.mmap(-1, 3 * 2**30)  # address space a fork inherits (the zygote's store), untouched
+worker._set_memory_limit(512 * 2**20)
+room = bytearray(400 * 2**20)  # within the limit of room beyond it: allowed
+del room
+try:
+    bytearray(700 * 2**20)  # beyond it: refused
+except MemoryError:
+    print("limited")
+"""
+
+
+def test_memory_limit_is_room_beyond_the_inherited_store():
+    # at 10M triples a fork inherits ~4 GB; --memory-limit must still leave a query that much room
+    out = subprocess.run([sys.executable, "-c", ROOM_CHILD], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "limited"
 
 
 def test_deadline_kills_and_replaces(store_path):

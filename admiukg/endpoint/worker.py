@@ -29,7 +29,7 @@ def _set_memory_limit(limit: int) -> None:
             vm_now = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:
         vm_now = 0
-    limit = max(limit, vm_now + 256 * 2**20)
+    limit += vm_now  # room to query beyond what a fork inherits (the shared store)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
