@@ -167,8 +167,8 @@ def test_loop_runner_keeps_the_deadline_and_replaces_the_worker(app):
     with pytest.raises(QueryTimeout):
         asyncio.run(asyncpool.run(pool, job(ENDLESS), timeout=0.5))
     assert pool.replaced == replaced + 1
-    reply = asyncio.run(asyncpool.run(pool, job("ASK {}")))
-    assert reply[0] == "ok" and b"true" in reply.body
+    reply, ran = asyncio.run(asyncpool.run(pool, job("ASK {}")))
+    assert reply[0] == "ok" and b"true" in reply.body and 0 < ran < 5
 
 
 def test_loop_runner_reports_a_crash_and_recovers(app):
@@ -183,7 +183,7 @@ def test_loop_runner_reports_a_crash_and_recovers(app):
 
     with pytest.raises(WorkerCrashed):
         asyncio.run(crash_mid_query())
-    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0] == "ok"
+    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0][0] == "ok"
 
 
 def test_loop_runner_replaces_a_worker_whose_caller_is_cancelled(app):
@@ -199,7 +199,7 @@ def test_loop_runner_replaces_a_worker_whose_caller_is_cancelled(app):
 
     asyncio.run(cancel_mid_query())
     assert pool.recycled == recycled + 1  # its late answer cannot reach the next query
-    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0] == "ok"
+    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0][0] == "ok"
 
 
 TOKENS = ["SELECT", "*", "{", "}", "?s", "?p", "?o", ".", "SERVICE", "sErViCe", "<http://x/>",
@@ -228,7 +228,7 @@ def test_the_loop_does_not_overtake_queries_waiting_for_a_worker(app):
     """A worker checked in while a query waits in a thread goes to that query (the queue's
     waiter), not to a newer one arriving on the loop."""
     pool = app.extensions["admiukg.endpoint"].pool
-    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0] == "ok"  # a worker is idle now
+    assert asyncio.run(asyncpool.run(pool, job("ASK {}")))[0][0] == "ok"  # a worker is idle now
     with pool._lock:
         pool._waiting += 1  # as run() counts a query waiting in _acquire
     try:
@@ -239,3 +239,29 @@ def test_the_loop_does_not_overtake_queries_waiting_for_a_worker(app):
     worker = pool.checkout_nowait()
     assert worker is not None
     pool.checkin(worker)
+
+
+def test_a_timed_out_query_is_charged_its_time_while_others_answer(app, monkeypatch):
+    """Every coroutine of the loop shares one thread: a query's run time must be its own."""
+    from admiukg.endpoint import queryrun
+    from admiukg.endpoint.sparqlrequest import QueryRequest
+
+    st = app.extensions["admiukg.endpoint"]
+    monkeypatch.setattr(st.settings, "fair_use_loopback", True)
+    monkeypatch.setattr(st.pool, "timeout", 1.0)
+
+    def request(query, client):
+        return QueryRequest("GET", urlencode({"query": query}).encode(), "", {}, b"", JSON,
+                            client, "http://127.0.0.1:5000/sparql")
+
+    async def both():
+        slow = asyncio.ensure_future(queryrun.answer_request_async(
+            st, request(ENDLESS, "127.0.3.1")))
+        for i in range(20):  # cheap answers while the slow one runs
+            await queryrun.answer_request_async(st, request(f"ASK {{}} # {i}", "127.0.3.2"))
+        return await slow
+
+    reply = asyncio.run(both())
+    assert reply.status == 503
+    spent = st.fairness._clients["127.0.3.1"].spent
+    assert spent >= 0.9, f"the timed-out query was charged {spent:.3f} s"

@@ -20,20 +20,17 @@ from admiukg.endpoint.runner import QueryRunner
 
 async def run(pool: QueryRunner, job, executor: Executor | None = None,
               timeout: float | None = None):
-    """The worker's reply to ``job``, or a :class:`~admiukg.endpoint.pool.PoolError`. Other
-    runners (a remote store), and this one when no worker is idle, run in ``executor``."""
+    """``(reply, seconds it ran in its worker)`` for ``job``, or a
+    :class:`~admiukg.endpoint.pool.PoolError`. Other runners (a remote store), and this one when
+    no worker is idle, run in ``executor``. The run time is returned, not left in the pool's
+    per-thread record: every coroutine of the loop shares its thread."""
     loop = asyncio.get_running_loop()
-    if not isinstance(pool, QueryPool):
-        return await loop.run_in_executor(executor, pool.run, job, timeout)
-    pool.note_ran(None)
-    worker = pool.checkout_nowait()
+    worker = pool.checkout_nowait() if isinstance(pool, QueryPool) else None
     if worker is None:
-        reply, ran = await loop.run_in_executor(executor, _in_thread, pool, job, timeout)
-        pool.note_ran(ran)  # on the loop's thread, where it is asked for
-        return reply
+        return await loop.run_in_executor(executor, _in_thread, pool, job, timeout)
+    assert isinstance(pool, QueryPool)
     timeout = pool.timeout if timeout is None else timeout
-    started = time.monotonic()
-    deadline = started + timeout
+    deadline = time.monotonic() + timeout
     try:
         sent = pool.dispatch(worker, job)
         fd = worker.conn.fileno()
@@ -45,21 +42,25 @@ async def run(pool: QueryRunner, job, executor: Executor | None = None,
         if not ready:
             ready = await readable(loop, fd, max(0.0, deadline - time.monotonic()))
         if not ready:
-            raise pool.timed_out(worker, timeout)
+            # killing and reaping the worker may take a while: not on the loop's thread
+            raise await loop.run_in_executor(executor, pool.timed_out, worker, timeout)
         reply = pool.collect(worker, sent)
+        ran = time.monotonic() - sent
     except (EOFError, OSError):
-        raise pool.crashed(worker) from None
+        raise await loop.run_in_executor(executor, pool.crashed, worker) from None
     except asyncio.CancelledError:  # its answer would go to the next job: it goes instead
         pool.abandon(worker)
         raise
     finally:
         pool.release(worker)
     pool.checkin(worker)
-    return reply
+    return reply, ran
 
 
-def _in_thread(pool: QueryPool, job, timeout: float | None):
-    return pool.run(job, timeout), pool.last_run_seconds()
+def _in_thread(pool: QueryRunner, job, timeout: float | None):
+    reply = pool.run(job, timeout)
+    last = getattr(pool, "last_run_seconds", None)
+    return reply, last() if last is not None else None
 
 
 async def readable(loop: asyncio.AbstractEventLoop, fd: int, timeout: float) -> bool:

@@ -393,10 +393,6 @@ class QueryPool:
         """How long this thread's last query ran in its worker (queueing left out)."""
         return getattr(self._local, "ran", None)
 
-    def note_ran(self, seconds: float | None) -> None:
-        """Record a run time for this thread (a query run for it by another thread)."""
-        self._local.ran = seconds
-
     def _acquire(self, until: float, wait: float) -> WorkerHandle:
         while True:
             try:

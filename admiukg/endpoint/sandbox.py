@@ -48,6 +48,15 @@ def _install() -> None:
     flt.load()
 
 
+def prepare() -> None:
+    """Import the filter library in a process that forks query workers, so that each fork
+    only installs the filter (9 ms less per new worker); errors surface in :func:`deny_network`."""
+    try:
+        import pyseccomp  # noqa: F401
+    except (ImportError, RuntimeError, OSError):
+        pass
+
+
 def _network_refused() -> bool:
     for family in (socket.AF_INET, socket.AF_INET6):
         try:

@@ -40,14 +40,23 @@ def _die_with_parent(parent_pid: int) -> None:
     process going away; PR_SET_PDEATHSIG does it for us. The pool spawns from one long-lived
     thread because the signal follows the *thread* that created the process.
     """
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl
+        os._exit(1)
+
+
+def _libc_prctl():
+    """libc's prctl, loaded once (before the zygote forks: 5 ms less in every new worker)."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
-    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
+        return None
+
+
+_PRCTL = _libc_prctl()
 
 
 def init_worker(memory_limit: int, parent_pid: int) -> None:
@@ -158,7 +167,7 @@ class WorkerHandle:
         if not self.forked:
             return False
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 10)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 19)
         except OSError:
             return False
         return True

@@ -225,7 +225,9 @@ def main(argv=None) -> int:
     except Exception:  # noqa: BLE001 - the server's own build reports bad input, by file and line
         return 2  # no socket: the pool keeps to workers on the on-disk store
     zygote = Zygote(store, info.get("union", True), args.parent)
-    from admiukg.endpoint import results, worker  # noqa: F401  (imported once, before forking)
+    from admiukg.endpoint import results, sandbox, worker  # noqa: F401  (once, before forking)
+
+    sandbox.prepare()
     zygote.listen(args.socket)
     zygote.run()
     return 0
