@@ -187,3 +187,23 @@ def test_start_returns_with_the_first_worker_and_the_others_follow(store_path):
         assert wait_alive(pool, 3) == 3
     finally:
         pool.close()
+
+
+def test_copy_limit_counts_faults_then_confirms_with_private_dirty(monkeypatch):
+    """Faults also count freshly allocated pages: a worker retires only when its real private
+    memory is over the limit, and the exact reading is not taken after every query."""
+    from admiukg.endpoint import worker
+
+    MB = 2**20
+    faults, dirty, reads = [0], [0], []
+    monkeypatch.setattr(worker, "copied_bytes", lambda: faults[0])
+    monkeypatch.setattr(worker, "private_dirty_bytes", lambda: reads.append(1) or dirty[0])
+    faults[0], dirty[0] = 50 * MB, 0
+    assert worker.over_copy_limit(0, 100 * MB) == (False, 0) and not reads
+    faults[0], dirty[0] = 150 * MB, 30 * MB  # allocations, not copies: keep, measure from here
+    assert worker.over_copy_limit(0, 100 * MB) == (False, 120 * MB) and len(reads) == 1
+    faults[0] = 200 * MB  # 80 MB of faults since: not read again
+    assert worker.over_copy_limit(120 * MB, 100 * MB) == (False, 120 * MB) and len(reads) == 1
+    faults[0], dirty[0] = 300 * MB, 140 * MB  # really copied
+    assert worker.over_copy_limit(120 * MB, 100 * MB)[0] is True
+    assert worker.over_copy_limit(0, 0) == (False, 0)  # no limit

@@ -78,6 +78,32 @@ def copied_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE
 
 
+def private_dirty_bytes() -> int | None:
+    """This process's own written memory (``Private_Dirty``), exact; milliseconds to read."""
+    try:
+        with open("/proc/self/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def over_copy_limit(faults_since: int, limit: int) -> tuple[bool, int]:
+    """Whether the worker has copied more than ``limit``: the fault count first (it also counts
+    freshly allocated pages, so a query that allocates and frees a lot looks like copying),
+    confirmed by ``Private_Dirty``. Returns the verdict and the fault count to measure from next
+    (so the exact reading is taken once per ``limit`` of faults, not after every query)."""
+    faults = copied_bytes()
+    if not limit or faults - faults_since <= limit:
+        return False, faults_since
+    real = private_dirty_bytes()
+    if real is None or real > limit:
+        return True, faults_since
+    return False, faults - real
+
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 #: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
 #: the shared store: queries write to pages they only read (reference counts), so without this
@@ -110,7 +136,7 @@ def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
         except Exception as exc:  # never let a worker die on a Python exception
             reply = failure(400, "evaluation", f"query failed: {str(exc)[:300]}")
         done += 1
-        retiring = bool(recycle_bytes) and copied_bytes() - start_faults > recycle_bytes
+        retiring, start_faults = over_copy_limit(start_faults, recycle_bytes)
         if retiring:
             conn.send(("retire", done))
         try:
