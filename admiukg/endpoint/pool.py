@@ -294,6 +294,7 @@ class QueryPool:
         timeout = self.timeout if timeout is None else timeout
         started = time.monotonic()
         wait = timeout if self.queue_timeout is None else min(timeout, self.queue_timeout)
+        self._local.ran = None  # not this thread's last query's, should this one never run
         self.ensure_started()
         with self._lock:
             self._waiting += 1
