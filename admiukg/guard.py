@@ -38,14 +38,15 @@ class Limits:
 
 
 def is_quick(query: str, limits: Limits) -> bool:
-    """Whether :func:`check` gets by without a parser (tens of microseconds, no more): not for
+    """Whether :func:`check` gets by without a parser, in a millisecond at most: short, not for
     another store, no ``service`` spelled, no escapes that could spell it."""
     return not limits.strict and len(query) <= QUICK_LENGTH and "\\u" not in query \
         and "\\U" not in query and not _SERVICE.search(query)
 
 
-#: Queries up to this length are checked in well under a millisecond when quick.
-QUICK_LENGTH = 8192
+#: The event loop checks queries up to this length itself: ~1 ms at worst (2,000 one-character
+#: tokens), well under that for the usual ones; longer ones are checked in a thread.
+QUICK_LENGTH = 2048
 _SERVICE = re.compile("service", re.IGNORECASE)
 
 
@@ -75,6 +76,10 @@ _PN_CHARS_BASE = (
 _PN_CHARS = _PN_CHARS_BASE + r"_\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
 
+_NUMBER = r"(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
+_WORD = r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
+_PUNCT = r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])"
+
 TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -84,16 +89,19 @@ TOKEN = re.compile(
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
   | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
   | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
-  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)?
+  | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
+  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
               :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]|""" + _PLX + r""")*)?)
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])
+  | """ + _NUMBER + "|" + _WORD + "|" + _PUNCT + r"""
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+#: A name-like run that is no prefixed name (no ``:`` after it), split as the tokens above would
+#: split it. Matching it whole first keeps tokenizing linear: ``a-a-a-…`` was quadratic (each
+#: token start rescanned the rest of the run looking for a ``:``).
+RUN_PARTS = re.compile(_NUMBER + "|" + _WORD + "|" + _PUNCT + "|(?P<other>.)", re.DOTALL)
 
 
 def decode_escapes(query: str) -> str:
@@ -114,6 +122,10 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if kind in ("ws", "comment"):
+            continue
+        if kind == "run":
+            at = m.start()
+            tokens += [(p.lastgroup, p.group(), at + p.start()) for p in RUN_PARTS.finditer(m.group())]
             continue
         tokens.append((kind, m.group(), m.start()))
     return tokens

@@ -1,6 +1,8 @@
 """Static query checks (admiukg.guard): refused keywords in every spelling, no false positives."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from admiukg.guard import GuardError, Limits, check, decode_escapes
 
@@ -134,3 +136,51 @@ def test_length_bounded():
     with pytest.raises(GuardError) as err:
         check("SELECT * {}" + " " * 200, Limits(max_length=100))
     assert err.value.status == 413
+
+
+# The tokenizer before name-like runs were matched whole: simple, and quadratic on ``a-a-a-…``.
+# The one in use must split every text exactly as this one does.
+_REFERENCE = None
+
+
+def _reference_tokens(text):
+    import re
+
+    from admiukg import guard
+
+    global _REFERENCE
+    if _REFERENCE is None:
+        base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
+        _REFERENCE = re.compile(
+            r"""
+            (?P<ws>\s+)
+          | (?P<comment>\#[^\n\r]*)
+          | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                      |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+          | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+          | (?P<var>[?$][""" + chars + r"""]+)
+          | (?P<bnode>_:[""" + chars + r""".]*)
+          | (?P<pname>(?:[""" + base + r"""](?:[""" + chars + r""".]*[""" + chars + r"""])?)?
+                      :(?:(?:[""" + chars + r""":]|""" + plx + r""")(?:[""" + chars + r""".:]|""" + plx + r""")*)?)
+          | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+          | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+          | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+          | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])
+          | (?P<other>.)
+            """, re.VERBOSE | re.DOTALL)
+    return [(m.lastgroup, m.group(), m.start()) for m in _REFERENCE.finditer(text)
+            if m.lastgroup not in ("ws", "comment")]
+
+
+_PIECES = list("aZ_-.:9?$@#\"'<> {}()^|!+*/=,;\n") + [
+    "\u00b7", "\u00e9", "\u0300", "\u203f", "%2", "%41", "\\u0041", "\\_", "_:", "a:", "ex:b",
+    "SERVICE", "1.5e3", "-7", "..", "a.", ".:"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_the_tokenizer_splits_as_the_reference_does(pieces):
+    from admiukg.guard import tokenize
+
+    text = "".join(pieces)
+    assert tokenize(text) == _reference_tokens(text)
