@@ -29,6 +29,7 @@ from uvicorn_worker import UvicornWorker
 
 from admiukg.config import SERVER
 from admiukg.endpoint import lean
+from admiukg.endpoint.responses import common_headers
 
 log = logging.getLogger("admiukg.front")
 
@@ -77,6 +78,7 @@ class BufferedWSGI:
             return await _error(send, 400, "bad-request",
                                 "the query string is not ASCII: percent-encode it")
         environ["CONTENT_LENGTH"] = str(self.max_body + 1 if too_large else len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)  # read in full: the length is what counts
         environ["wsgi.errors"] = sys.stderr
         if self.endpoint is not None and len(body) + len(environ["QUERY_STRING"]) \
                 <= lean.INLINE_BYTES and lean.takes(environ, self.max_body):
@@ -180,21 +182,32 @@ class _TooLarge(Exception):
     pass
 
 
-async def _error(send, status: int, kind: str, message: str) -> None:
-    """An error the app never sees, in the app's JSON error form."""
+def _error_parts(status: int, kind: str, message: str) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """An error the app never sees, in the app's JSON form and with the headers every response
+    has (CORS, nosniff): a browser client then reads it instead of a bare CORS failure."""
     body = json.dumps({"status": status, "error": kind, "message": message}).encode() + b"\n"
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                            (b"x-content-type-options", b"nosniff"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    headers = [(b"content-type", b"application/json; charset=utf-8"),
+               *((k.lower().encode("latin1"), v.encode("latin1"))
+                 for k, v in common_headers("application/json")),
+               (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    return headers, body
+
+
+async def _error(send, status: int, kind: str, message: str) -> None:
+    headers, body = _error_parts(status, kind, message)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
+#: Request line and headers may hold this much (h11, used before, allowed 16 KiB); past it 431.
+MAX_HEADER_BYTES = 64 * 2**10
+
+
 class HeaderTimeoutProtocol(HttpToolsProtocol):
-    """HTTP/1.1 (llhttp, through httptools) with a deadline on request headers: a connection
-    that has not sent a complete request line and headers within :data:`HEADER_TIMEOUT` seconds
-    is closed."""
+    """HTTP/1.1 (llhttp, through httptools) with bounds on request headers: complete within
+    :data:`HEADER_TIMEOUT` seconds (else the connection is closed) and within
+    :data:`MAX_HEADER_BYTES` (else 431: llhttp itself has no limit, and 20 MB of repeated
+    headers made building the WSGI environ take longer than gunicorn's worker timeout)."""
 
     timeout = HEADER_TIMEOUT
 
@@ -204,19 +217,40 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _arm(self):
         self._header_deadline = self.loop.call_later(self.timeout, self._headers_overdue)
+        self._awaiting_headers, self._header_bytes = True, 0
 
     def _headers_overdue(self):
         if self.cycle is None or self.cycle.response_complete:  # still waiting for headers
             self.transport.close()
 
+    def data_received(self, data: bytes) -> None:
+        awaiting = self._awaiting_headers
+        super().data_received(data)
+        if awaiting and self._awaiting_headers and not self.transport.is_closing():
+            self._header_bytes += len(data)  # still no complete headers after this chunk
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._refuse(431, "header-too-large", "request line and headers over "
+                             f"{MAX_HEADER_BYTES} bytes")
+
     def on_headers_complete(self):
         self._header_deadline.cancel()
+        self._awaiting_headers = False
         super().on_headers_complete()
 
     def on_response_complete(self):
         super().on_response_complete()
         self._header_deadline.cancel()
         self._arm()  # the next request on this connection gets its own deadline
+
+    def send_400_response(self, msg: str) -> None:  # what llhttp cannot parse
+        self._refuse(400, "bad-request", f"malformed HTTP request ({msg.rstrip('.')})")
+
+    def _refuse(self, status: int, kind: str, message: str) -> None:
+        headers, body = _error_parts(status, kind, message)
+        reason = {400: b"Bad Request", 431: b"Request Header Fields Too Large"}[status]
+        head = b"".join(k + b": " + v + b"\r\n" for k, v in headers)
+        self.transport.write(b"HTTP/1.1 %d %s\r\n%s\r\n%s" % (status, reason, head, body))
+        self.transport.close()
 
     def connection_lost(self, exc):
         self._header_deadline.cancel()

@@ -83,3 +83,63 @@ def test_an_announced_oversize_body_is_refused_unread(server):
                   b"Content-Length: 999999999\r\n\r\n")
         reply = read_reply(s)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+
+
+def _cors_json(reply: bytes) -> bool:
+    head = reply.split(b"\r\n\r\n", 1)[0].lower()
+    return (b"access-control-allow-origin: *" in head and b"x-content-type-options: nosniff" in head
+            and b"content-type: application/json" in head)
+
+
+def test_a_header_flood_gets_431_and_the_server_stays_quick(server):
+    """llhttp has no header limit of its own: 20,000 repeated headers once took the web
+    process past gunicorn's timeout while the WSGI environ was built."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+        s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for _ in range(2000):
+                s.sendall(b"X-A: " + b"a" * 1000 + b"\r\n")
+        except OSError:  # refused mid-way: the server closed the connection
+            pass
+        reply = read_reply(s)
+    assert reply.startswith(b"HTTP/1.1 431"), reply[:200]
+    assert b'"header-too-large"' in reply and _cors_json(reply)
+    latencies = normal_client(server.endpoint + "?query=ASK%7B%7D", seconds=1, timeout=1.0)
+    assert latencies and None not in latencies, summary(latencies)
+
+
+def test_errors_of_the_front_carry_the_headers_of_every_response(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        reply = read_reply(s)
+    assert reply.startswith(b"HTTP/1.1 400") and _cors_json(reply), reply[:300]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT + 20) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Content-Length: 10\r\n\r\nASK")
+        reply = read_reply(s)
+    assert reply.startswith(b"HTTP/1.1 408") and _cors_json(reply), reply[:300]
+
+
+def test_a_chunked_body_over_the_limit_gets_413(server):
+    chunk = b"#" * 100_000
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        try:
+            for _ in range(12):  # 1.2 MB, over the default 1 MiB
+                s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            s.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass
+        reply = read_reply(s)
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:300]
+
+
+def test_a_chunked_query_within_the_limit_is_answered(server):
+    body = b"ASK {}"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nConnection: close\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        reply = read_reply(s)
+    assert reply.startswith(b"HTTP/1.1 200") and b'"boolean":true' in reply, reply[:300]
