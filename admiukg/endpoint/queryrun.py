@@ -1,9 +1,10 @@
 """The query operation, without a web framework: request → guard → formats → response cache →
 fair use → query worker → :class:`~admiukg.endpoint.responses.HttpReply`.
 
-The Flask blueprint (:mod:`admiukg.endpoint.protocol`) and the lean WSGI path
-(:mod:`admiukg.endpoint.lean`) both answer queries through :func:`run_query`, so they send the same
-bytes and headers.
+The Flask blueprint (:mod:`admiukg.endpoint.protocol`), the lean WSGI path and the event loop's
+path (:mod:`admiukg.endpoint.lean`) all answer queries through :func:`read_query` and
+:func:`prepare` and :func:`finish`, so they send the same bytes and headers; only the wait for the
+worker differs (:func:`run` blocks a thread, :func:`answer_request_async` awaits on the loop).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def answer_request(st, req: QueryRequest) -> HttpReply | None:
 
 async def answer_request_async(st, req: QueryRequest, executor=None) -> HttpReply | None:
     """:func:`answer_request` from the event loop: the query runs without a thread, and so
-    does the guard unless it has to parse the query (then it runs in ``executor``)."""
+    does the guard when it is quick (:func:`admiukg.guard.is_quick`; else in ``executor``)."""
     try:
         query, params = sparqlrequest.read(req)
     except KGError as exc:
