@@ -1,4 +1,5 @@
-"""The HTTP front: an event loop reads whole requests, threads only run the WSGI app.
+"""The HTTP front: an event loop reads whole requests and answers SPARQL queries itself; threads
+run the WSGI app for the rest.
 
 gunicorn's ``gthread`` worker gives a connection a thread as soon as it is readable and then
 reads headers and body with blocking calls that have no timeout, so 17 slowloris clients, 40
@@ -6,10 +7,11 @@ slow POST bodies or 300 silent connections held all 2 × 8 threads. Here every g
 runs uvicorn's asyncio server (:class:`Worker`): reading headers and bodies and writing
 responses happen in the event loop, where a waiting connection costs a few kilobytes, and the
 Flask app runs in a pool of ``--threads`` threads only once its whole request is in memory
-(:class:`BufferedWSGI`). Bounds: headers must be complete :data:`HEADER_TIMEOUT` seconds after
-a connection opens or its last response, the body :data:`BODY_TIMEOUT` seconds after the
-headers (408), and a body over the app's ``MAX_CONTENT_LENGTH`` is refused before it is read
-(413). gunicorn keeps its master: forking, worker restarts, ``--reload`` and hooks as before.
+(:class:`BufferedWSGI`); a small query to ``/sparql`` never leaves the loop
+(:func:`admiukg.endpoint.lean.answer_in_loop`). Bounds: headers must be complete within
+:data:`HEADER_TIMEOUT` seconds after a connection opens or its last response and within
+:data:`MAX_HEADER_BYTES` (431), the body :data:`BODY_TIMEOUT` seconds after the headers (408),
+and a body over the app's ``MAX_CONTENT_LENGTH`` is refused before it is read (413). gunicorn keeps its master: forking, worker restarts, ``--reload`` and hooks as before.
 """
 
 from __future__ import annotations
