@@ -44,8 +44,7 @@ async def run(pool: QueryRunner, job, executor: Executor | None = None,
         if not ready:
             # killing and reaping the worker may take a while: not on the loop's thread
             raise await loop.run_in_executor(executor, pool.timed_out, worker, timeout)
-        reply = pool.collect(worker, sent)
-        ran = time.monotonic() - sent
+        reply, ran = pool.collect(worker, sent)
     except (EOFError, OSError):
         raise await loop.run_in_executor(executor, pool.crashed, worker) from None
     except asyncio.CancelledError:  # its answer would go to the next job: it goes instead

@@ -310,7 +310,7 @@ class QueryPool:
                 self.held(worker)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise self.timed_out(worker, timeout)
-            reply = self.collect(worker, sent)
+            reply, self._local.ran = self.collect(worker, sent)
         except (EOFError, OSError):
             raise self.crashed(worker) from None
         finally:
@@ -334,19 +334,19 @@ class QueryPool:
     def dispatch(self, worker: WorkerHandle, job) -> float:
         """Send ``job`` to a checked-out worker; the time it was sent."""
         self._busy[worker] = sent = time.monotonic()
-        self._local.ran = None
         worker.conn.send(job)
         return sent
 
-    def collect(self, worker: WorkerHandle, sent: float):
-        """The reply of a worker whose answer is ready (EOFError/OSError if it died)."""
+    def collect(self, worker: WorkerHandle, sent: float) -> tuple:
+        """``(reply, seconds the query ran)`` of a worker whose answer is ready (EOFError or
+        OSError if it died)."""
         reply = worker.conn.recv()
-        self._local.ran = time.monotonic() - sent
+        ran = time.monotonic() - sent
         if reply[0] == "retire":  # it copied too much of the store: a fresh fork follows
             reply = worker.conn.recv()
             worker.retired = True
             self._replace(worker, counted=False)
-        return reply
+        return reply, ran
 
     def held(self, worker: WorkerHandle) -> None:
         """Its query is older than ``held_after``: reniced if others want the CPU too."""
