@@ -41,13 +41,12 @@ def is_quick(query: str, limits: Limits) -> bool:
     """Whether :func:`check` gets by without a parser, in a millisecond at most: short, not for
     another store, no ``service`` spelled, no escapes that could spell it."""
     return not limits.strict and len(query) <= QUICK_LENGTH and "\\u" not in query \
-        and "\\U" not in query and not _SERVICE.search(query)
+        and "\\U" not in query and not parseguard.spells_service(query)
 
 
 #: The event loop checks queries up to this length itself: ~1 ms at worst (2,000 one-character
 #: tokens), well under that for the usual ones; longer ones are checked in a thread.
 QUICK_LENGTH = 2048
-_SERVICE = re.compile("service", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class Refused(Exception):
         self.message, self.status, self.kind = message, status, kind
 
 
+def spells_service(text: str) -> bool:
+    """Whether ``service`` appears anywhere in ``text``, in any case: only then is a parse needed
+    outside ``strict`` mode."""
+    return _SERVICE.search(text) is not None
+
+
 def readings(query: str, decoded: str, strict: bool) -> list[str]:
     """The texts to parse: the 1.2 reading (each escape outside backslash pairs replaced by
     ``x``) that pyoxigraph uses and, for another store, the 1.1 one (rdflib decodes)."""
@@ -99,7 +105,7 @@ def _verdict(query: str, decoded: str, strict: bool) -> tuple[str, int, str] | N
 
 def _decide(query: str, decoded: str, strict: bool) -> None:
     texts = readings(query, decoded, strict)
-    suspect = [bool(_SERVICE.search(t) or _SERVICE.search(decoded)) for t in texts]
+    suspect = [spells_service(t) or spells_service(decoded) for t in texts]
     if not strict and not any(suspect):
         return
     parsed, why = 0, ""
