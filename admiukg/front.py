@@ -144,8 +144,7 @@ class BufferedWSGI:
 
         def start_response(status, headers, exc_info=None):
             started["status"] = int(status.split(" ", 1)[0])
-            started["headers"] = [(k.lower().encode("latin1"), v.encode("latin1"))
-                                  for k, v in headers]
+            started["headers"] = _asgi_headers(headers)
             return chunks.append
 
         try:
@@ -174,8 +173,13 @@ class BufferedWSGI:
             put((started["status"], started["headers"], b"".join(chunks)))
 
 
+def _asgi_headers(headers) -> list[tuple[bytes, bytes]]:
+    """WSGI's ``(name, value)`` strings as ASGI's lower-case latin-1 bytes."""
+    return [(k.lower().encode("latin1"), v.encode("latin1")) for k, v in headers]
+
+
 async def _send(send, reply) -> None:
-    headers = [(k.lower().encode("latin1"), v.encode("latin1")) for k, v in lean.wsgi_headers(reply)]
+    headers = _asgi_headers(lean.wsgi_headers(reply))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
 
@@ -189,8 +193,7 @@ def _error_parts(status: int, kind: str, message: str) -> tuple[list[tuple[bytes
     has (CORS, nosniff): a browser client then reads it instead of a bare CORS failure."""
     body = json.dumps({"status": status, "error": kind, "message": message}).encode() + b"\n"
     headers = [(b"content-type", b"application/json; charset=utf-8"),
-               *((k.lower().encode("latin1"), v.encode("latin1"))
-                 for k, v in common_headers("application/json")),
+               *_asgi_headers(common_headers("application/json")),
                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
     return headers, body
 
