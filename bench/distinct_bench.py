@@ -146,6 +146,18 @@ def wait_in_memory(server, seconds: float = 600) -> None:
         time.sleep(0.2)
 
 
+def wait_on_disk(server, seconds: float = 1800) -> None:
+    """Until a cold start's background build of the on-disk store is done: it takes a core
+    while it runs, so measuring before it ends would time the build, not the queries."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if requests.get(server.url + "/health", timeout=10).json().get("store_on_disk", True):
+            return
+        time.sleep(0.2)
+
+
 def load_avg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -174,6 +186,8 @@ def main(argv=None) -> int:
     if in_memory:
         wait_in_memory(ours)
         print(f"ours serving from its in-memory copy after {time.perf_counter() - t0:.1f} s")
+    wait_on_disk(ours)
+    print(f"ours' on-disk store built after {time.perf_counter() - t0:.1f} s (measured after it)")
     t0 = time.perf_counter()
     ox_proc, ox_endpoint = start_oxigraph(args.data)
     print(f"oxigraph serve (in memory) loaded in {time.perf_counter() - t0:.1f} s")
