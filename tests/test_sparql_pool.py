@@ -111,6 +111,24 @@ def test_worker_killed_while_idle_is_skipped_and_replaced(store_path):
         pool.close()
 
 
+def test_queries_one_after_another_go_to_the_same_worker(store_path):
+    """The last worker to answer takes the next query: its caches are warm, its copy of the
+    store already made, and the idle ones copy nothing (taken in turn, every fork slowly
+    becomes a private copy of the store under a single client)."""
+    pool = QueryPool(store_path, size=3)
+    used = []
+    dispatch = pool.dispatch
+    pool.dispatch = lambda worker, job: used.append(worker) or dispatch(worker, job)
+    try:
+        pool.start()
+        assert wait_alive(pool, 3) == 3
+        for _ in range(6):
+            assert pool.run(job("ASK { ?s ?p ?o }"))[0] == "ok"
+        assert len(set(used)) == 1, f"{len(set(used))} workers took 6 queries in a row"
+    finally:
+        pool.close()
+
+
 def test_all_workers_busy_is_a_503_not_a_hang(store_path):
     import threading
 

@@ -105,7 +105,8 @@ class QueryPool:
         self._local = threading.local()  # per request thread: seconds its last query ran
         self._own_zygote: subprocess.Popen | None = None
         self._zygote_conn: Connection | None = None
-        self._idle: queue.Queue[WorkerHandle] = queue.Queue()
+        # the last to answer goes first: warm caches, and the others copy none of the store
+        self._idle: queue.LifoQueue[WorkerHandle] = queue.LifoQueue()
         self._workers: set[WorkerHandle] = set()
         self._lock = threading.Lock()
         self.started = False
@@ -131,7 +132,7 @@ class QueryPool:
 
     def ensure_started(self) -> None:
         if self.started and self._pid != os.getpid():  # forked after start: start afresh
-            self._idle = queue.Queue()
+            self._idle = queue.LifoQueue()
             self._workers = set()
             self._lock = threading.Lock()
             self._spawner = None
