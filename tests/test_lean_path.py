@@ -265,3 +265,32 @@ def test_a_timed_out_query_is_charged_its_time_while_others_answer(app, monkeypa
     assert reply.status == 503
     spent = st.fairness._clients["127.0.3.1"].spent
     assert spent >= 0.9, f"the timed-out query was charged {spent:.3f} s"
+
+
+_URL_PART = st.text(st.sampled_from("aZ09.-_~!$&'()*+,/:;=@%é ?#[]"), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=st.sampled_from(["http", "https"]),
+       host=st.one_of(st.none(), _URL_PART, st.sampled_from(
+           ["127.0.0.1", "127.0.0.1:80", "kg.example:443", "kg.example:8080", "[::1]:5000", "A.B:0080", "x:80:80", "a:99999"])),
+       root=_URL_PART, path=_URL_PART)
+def test_the_request_url_is_werkzeugs(scheme, host, root, path):
+    """The base IRI of a query: the direct join of plain parts must be what werkzeug builds."""
+    from werkzeug.wsgi import get_current_url
+
+    from admiukg.endpoint.sparqlrequest import request_url
+
+    environ = {"wsgi.url_scheme": scheme, "SCRIPT_NAME": root, "PATH_INFO": path,
+               "SERVER_NAME": "server.example", "SERVER_PORT": "8000"}
+    if host is not None:
+        environ["HTTP_HOST"] = host
+
+    def outcome(build):
+        try:
+            return build()
+        except ValueError as exc:  # werkzeug refuses some hosts: then so must the join
+            return type(exc)
+
+    assert outcome(lambda: request_url(environ)) == \
+        outcome(lambda: get_current_url(environ, strip_querystring=True))

@@ -8,6 +8,8 @@ updates refused, one query at most.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
@@ -39,15 +41,46 @@ class QueryRequest(NamedTuple):
 
 
 def from_environ(environ, body: bytes) -> QueryRequest:
-    mimetype, params = parse_options_header(environ.get("CONTENT_TYPE", ""))
+    mimetype, params = _content_type(environ.get("CONTENT_TYPE", ""))
     path = environ.get("PATH_INFO", "")
-    url = get_current_url(environ, strip_querystring=True)
+    url = request_url(environ)
     return QueryRequest(
         method=environ.get("REQUEST_METHOD", "GET"),
         query_string=environ.get("QUERY_STRING", "").encode("latin1"),
-        mimetype=mimetype.lower(), mimetype_params=params, body=body,
+        mimetype=mimetype, mimetype_params=dict(params), body=body,
         accept=environ.get("HTTP_ACCEPT"), remote_addr=environ.get("REMOTE_ADDR") or "-",
         endpoint=url.rstrip("/") if path.endswith("/") else url)
+
+
+@lru_cache(maxsize=64)
+def _content_type(header: str) -> tuple[str, dict[str, str]]:
+    """The media type (lower case) and its parameters; clients send a handful of these, so the
+    parse is done once for each (the caller copies the parameters)."""
+    mimetype, params = parse_options_header(header)
+    return mimetype.lower(), params
+
+
+#: Host and path characters that werkzeug's URL building leaves as they are (nothing to quote,
+#: no ``%`` to decode): for them the URL is the parts joined, without werkzeug's two passes.
+_PLAIN_HOST = re.compile(r"[a-z0-9.-]+(?::(?P<port>[1-9][0-9]{0,4}))?\Z")
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~!$&'()*+,/:;=@-]*\Z")
+_DEFAULT_PORT = {"http": ":80", "https": ":443"}
+
+
+def request_url(environ) -> str:
+    """The request's URL without its query string, as ``werkzeug.wsgi.get_current_url`` makes it
+    (the base of relative IRIs in queries); the usual host and path are joined directly (werkzeug
+    also lower-cases the host and normalises the port: such hosts are left to it)."""
+    host, root, path = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
+                        environ.get("PATH_INFO", ""))
+    scheme = environ["wsgi.url_scheme"]
+    plain = _PLAIN_HOST.match(host) if host is not None else None
+    if plain is None or scheme not in _DEFAULT_PORT or int(plain["port"] or 0) > 65535 \
+            or root[:1] not in ("", "/") or not _PLAIN_PATH.match(root) \
+            or not _PLAIN_PATH.match(path):
+        return get_current_url(environ, strip_querystring=True)
+    return (f"{scheme}://{plain.group(0).removesuffix(_DEFAULT_PORT[scheme])}{root.rstrip('/')}/"
+            f"{path.lstrip('/')}")
 
 
 def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
