@@ -327,6 +327,11 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    # every query logs a line: skip what no format here prints (the caller's file and line,
+    # the thread, the multiprocessing name), as the logging HOWTO's "Optimization" advises
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     problem = check_listen(args.host, args.port)
     if problem:
         print(f"server.py: {problem}", file=sys.stderr)
