@@ -79,21 +79,31 @@ _NUMBER = r"(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?
 _WORD = r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
 _PUNCT = r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])"
 
+_STRING = r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]++|\\.)*+'|"(?:[^"\\\n\r]++|\\.)*+")"""
+
+#: One significant token per match, after the whitespace and comments before it (skipped inside
+#: the match: they are half the text's matches, and a match costs more than its characters).
+#: Alternatives are tried in order, so where two can start with the same character the first
+#: wins: an IRI or a variable before punctuation (``<``, ``?``), a number before punctuation
+#: (``.``, ``+``, ``-``). The possessive quantifiers (``++``, ``*+``) only skip backtracking that
+#: could never end in another match.
 TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
-  | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
-  | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
-  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
-              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]|""" + _PLX + r""")*)?)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | """ + _NUMBER + "|" + _WORD + "|" + _PUNCT + r"""
-  | (?P<other>.)
+    (?:\s+|\#[^\n\r]*)*+
+    (?:
+    # a plain ASCII word (most keywords): exactly what the name-like run below splits it into
+      (?P<word>[A-Za-z][A-Za-z0-9_]*+(?![""" + _PN_CHARS + r""".:])|_(?!:)[A-Za-z0-9_]*)
+    | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
+    | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
+              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]++|""" + _PLX + r""")*+)?)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+    | """ + _STRING + "|" + _NUMBER + "|" + _PUNCT + r"""
+    | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
+    | (?P<other>.)
+    )?
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -117,17 +127,25 @@ def decode_escapes(query: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     """(kind, value, offset) for every significant token; whitespace and comments dropped."""
-    tokens = []
-    for m in TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "run":
-            at = m.start()
-            tokens += [(p.lastgroup, p.group(), at + p.start()) for p in RUN_PARTS.finditer(m.group())]
-            continue
-        tokens.append((kind, m.group(), m.start()))
+    tokens = [(m.lastgroup, m[(group := m.lastindex)], m.start(group))
+              for m in TOKEN.finditer(text) if m.lastindex]  # none: only blanks were left
+    if "run" in map(_kind, tokens):
+        tokens = _split_runs(tokens)
     return tokens
+
+
+def _kind(token: tuple[str, str, int]) -> str:
+    return token[0]
+
+
+def _split_runs(tokens: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    split = []
+    for kind, value, at in tokens:
+        if kind == "run":
+            split += [(p.lastgroup, p.group(), at + p.start()) for p in RUN_PARTS.finditer(value)]
+        else:
+            split.append((kind, value, at))
+    return split
 
 
 def _position(text: str, offset: int) -> str:
