@@ -355,3 +355,14 @@ def test_check_decides_as_the_reference_does(query, limits):
     with mock.patch.object(parseguard, "check", _stand_in_parse_check), \
             mock.patch.object(parseguard, "engine_reading_parses", _stand_in_reading_parses):
         assert _outcome(check, query, limits) == _outcome(_reference_check, query, limits)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["s", "S", "ervice", "ERVICE", "erv", "ice", "\u017f", "\u0130",
+                                 "\u0131", "\u212a", "x", " ", "é"]), max_size=12))
+def test_spells_service_folds_case_as_the_regex_does(pieces):
+    import re
+
+    text = "".join(pieces)
+    expected = re.search("service", text, re.IGNORECASE) is not None
+    assert parseguard.spells_service(text) == expected
