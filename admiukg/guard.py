@@ -79,21 +79,31 @@ _NUMBER = r"(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?
 _WORD = r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
 _PUNCT = r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])"
 
+_STRING = r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]++|\\.)*+'|"(?:[^"\\\n\r]++|\\.)*+")"""
+
+#: One significant token per match, after the whitespace and comments before it (skipped inside
+#: the match: they are half the text's matches, and a match costs more than its characters).
+#: Alternatives are tried in order, so where two can start with the same character the first
+#: wins: an IRI or a variable before punctuation (``<``, ``?``), a number before punctuation
+#: (``.``, ``+``, ``-``). The possessive quantifiers (``++``, ``*+``) only skip backtracking that
+#: could never end in another match.
 TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
-  | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
-  | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
-  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
-              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]|""" + _PLX + r""")*)?)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | """ + _NUMBER + "|" + _WORD + "|" + _PUNCT + r"""
-  | (?P<other>.)
+    (?:\s+|\#[^\n\r]*)*+
+    (?:
+    # a plain ASCII word (most keywords): exactly what the name-like run below splits it into
+      (?P<word>[A-Za-z][A-Za-z0-9_]*+(?![""" + _PN_CHARS + r""".:])|_(?!:)[A-Za-z0-9_]*)
+    | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
+    | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
+              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]++|""" + _PLX + r""")*+)?)
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+    | """ + _STRING + "|" + _NUMBER + "|" + _PUNCT + r"""
+    | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
+    | (?P<other>.)
+    )?
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -117,17 +127,25 @@ def decode_escapes(query: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     """(kind, value, offset) for every significant token; whitespace and comments dropped."""
-    tokens = []
-    for m in TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "run":
-            at = m.start()
-            tokens += [(p.lastgroup, p.group(), at + p.start()) for p in RUN_PARTS.finditer(m.group())]
-            continue
-        tokens.append((kind, m.group(), m.start()))
+    tokens = [(m.lastgroup, m[(group := m.lastindex)], m.start(group))
+              for m in TOKEN.finditer(text) if m.lastindex]  # none: only blanks were left
+    if "run" in map(_kind, tokens):
+        tokens = _split_runs(tokens)
     return tokens
+
+
+def _kind(token: tuple[str, str, int]) -> str:
+    return token[0]
+
+
+def _split_runs(tokens: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    split = []
+    for kind, value, at in tokens:
+        if kind == "run":
+            split += [(p.lastgroup, p.group(), at + p.start()) for p in RUN_PARTS.finditer(value)]
+        else:
+            split.append((kind, value, at))
+    return split
 
 
 def _position(text: str, offset: int) -> str:
@@ -137,6 +155,10 @@ def _position(text: str, offset: int) -> str:
 
 
 _PATH_TOKENS = {"/", "|", "^", "*", "+", "?", "!", "(", ")"}
+_REFUSED = FORBIDDEN.keys() | UPDATE_KEYWORDS
+_NOTED = QUERY_FORMS | {"FROM", "VALUES"}
+#: Kinds of terms a VALUES block counts besides words (none of them can spell ``VALUES``).
+_VALUE_TERMS = {"iri", "string", "pname", "number", "bnode"}
 
 
 def check(query: str, limits: Limits = Limits()) -> QueryInfo:
@@ -158,22 +180,31 @@ def check(query: str, limits: Limits = Limits()) -> QueryInfo:
     in_values = False
     values_depth = 0
     path_ops = 0
+    previous = ""  # the kind of the token before
     decoded_only: GuardError | None = None
-    for i, (kind, value, offset) in enumerate(tokens):
+    # One branch per kind, each doing in the same order what applies to its kind: refusals,
+    # then the VALUES count, then the property path count.
+    for kind, value, offset in tokens:
         if kind == "word":
             word = value.upper()
-            try:
-                _refuse_keyword(word, text, offset)
-            except GuardError as exc:
-                if limits.strict or text == query:
-                    raise
-                decoded_only = decoded_only or exc  # the engine may read it as a string
-            if form is None and word in QUERY_FORMS:
-                form = word
-            if word == "FROM":
-                has_dataset = True
-            if word == "VALUES":
-                in_values, values_depth = True, depth
+            if word in _REFUSED:
+                try:
+                    _refuse_keyword(word, text, offset)
+                except GuardError as exc:
+                    if limits.strict or text == query:
+                        raise
+                    decoded_only = decoded_only or exc  # the engine may read it as a string
+            if word in _NOTED:
+                if word == "FROM":
+                    has_dataset = True
+                elif word == "VALUES":
+                    in_values, values_depth = True, depth
+                elif form is None:
+                    form = word
+            if in_values and word != "VALUES":
+                values_terms = _count_value(values_terms, limits)
+            if value != "a":
+                path_ops = 0
         elif kind == "punct":
             if value in "({[":
                 depth += 1
@@ -190,28 +221,25 @@ def check(query: str, limits: Limits = Limits()) -> QueryInfo:
                 depth -= 1
                 if in_values and depth <= values_depth:
                     in_values = False
-        if in_values and kind in ("iri", "string", "pname", "number", "word", "bnode") \
-                and value.upper() != "VALUES":
-            values_terms += 1
-            if values_terms > limits.max_values:
-                raise GuardError(
-                    f"VALUES too large: more than {limits.max_values} terms", 400, "too-large"
-                )
-        # property path length: path operators between two terms in a run of IRIs/operators
-        if kind == "punct" and value in ("/", "|"):
-            prev = tokens[i - 1][0] if i else ""
-            if prev in ("iri", "pname", "word", "punct"):
-                path_ops += 1
-                if path_ops > limits.max_path:
-                    raise GuardError(
-                        f"property path too long: more than {limits.max_path} steps at "
-                        f"{_position(text, offset)}",
-                        400,
-                        "too-long-path",
-                    )
-        elif not (kind in ("iri", "pname") or (kind == "word" and value == "a")
-                  or (kind == "punct" and value in _PATH_TOKENS)):
-            path_ops = 0
+            # property path length: path operators between two terms in a run of IRIs/operators
+            if value == "/" or value == "|":
+                if previous in ("iri", "pname", "word", "punct"):
+                    path_ops += 1
+                    if path_ops > limits.max_path:
+                        raise GuardError(
+                            f"property path too long: more than {limits.max_path} steps at "
+                            f"{_position(text, offset)}",
+                            400,
+                            "too-long-path",
+                        )
+            elif value not in _PATH_TOKENS:
+                path_ops = 0
+        else:
+            if in_values and kind in _VALUE_TERMS:
+                values_terms = _count_value(values_terms, limits)
+            if kind != "iri" and kind != "pname":
+                path_ops = 0
+        previous = kind
     if text != query:  # SPARQL 1.2 / pyoxigraph: escapes count only inside strings and IRIs
         for kind, value, offset in tokenize(query):
             if kind == "word":
@@ -232,3 +260,10 @@ def _refuse_keyword(word: str, text: str, offset: int) -> None:
     if word in UPDATE_KEYWORDS:
         raise GuardError(f"SPARQL Update is not allowed: this endpoint is read-only "
                          f"({word} at {_position(text, offset)})", 403, "update")
+
+
+def _count_value(counted: int, limits: Limits) -> int:
+    """One more term in a VALUES block, refused past the limit."""
+    if counted >= limits.max_values:
+        raise GuardError(f"VALUES too large: more than {limits.max_values} terms", 400, "too-large")
+    return counted + 1

@@ -41,7 +41,9 @@ class Refused(Exception):
 def spells_service(text: str) -> bool:
     """Whether ``service`` appears anywhere in ``text``, in any case: only then is a parse needed
     outside ``strict`` mode."""
-    return _SERVICE.search(text) is not None
+    if text.isascii():  # ASCII letters fold only to ASCII letters: a plain search says the same
+        return "service" in text.lower()
+    return _SERVICE.search(text) is not None  # folds ``ſ`` (long s) to ``s``, among others
 
 
 def readings(query: str, decoded: str, strict: bool) -> list[str]:

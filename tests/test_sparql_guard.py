@@ -1,9 +1,12 @@
 """Static query checks (admiukg.guard): refused keywords in every spelling, no false positives."""
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from admiukg import parseguard
 from admiukg.guard import GuardError, Limits, check, decode_escapes
 
 SERVICE_SPELLINGS = [
@@ -174,7 +177,8 @@ def _reference_tokens(text):
 
 _PIECES = list("aZ_-.:9?$@#\"'<> {}()^|!+*/=,;\n") + [
     "\u00b7", "\u00e9", "\u0300", "\u203f", "%2", "%41", "\\u0041", "\\_", "_:", "a:", "ex:b",
-    "SERVICE", "1.5e3", "-7", "..", "a.", ".:"]
+    "SERVICE", "1.5e3", "-7", "..", "a.", ".:", "\t", "\\", "'''", '"""', "<a>", "@en-GB", "ab", "_x",
+    "\u00a0", "\u2028"]
 
 
 @settings(max_examples=2000, deadline=None)
@@ -184,3 +188,181 @@ def test_the_tokenizer_splits_as_the_reference_does(pieces):
 
     text = "".join(pieces)
     assert tokenize(text) == _reference_tokens(text)
+
+
+def _reference_check(query, limits):
+    """``check`` as it was before its loop took one branch per token kind: the reference the one
+    in use must agree with, result for result and error for error."""
+    import re
+
+    from admiukg import guard
+
+    if len(query) > limits.max_length:
+        raise GuardError(
+            f"query too long: {len(query)} characters (limit {limits.max_length})", 413,
+            "too-long",
+        )
+    if "\x00" in query:
+        raise GuardError("query contains a NUL character")
+
+    def repl(m):
+        cp = int(m.group(1) or m.group(2), 16)
+        if cp > 0x10FFFF or 0xD800 <= cp <= 0xDFFF:
+            raise GuardError(f"invalid codepoint escape {m.group(0)} at offset {m.start()}")
+        return chr(cp)
+
+    text = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", repl, query)
+    tokens = _reference_tokens(text)
+    refuse, position = guard._refuse_keyword, guard._position
+
+    form = None
+    has_dataset = False
+    depth = max_depth = 0
+    values_terms = 0
+    in_values = False
+    values_depth = 0
+    path_ops = 0
+    decoded_only = None
+    for i, (kind, value, offset) in enumerate(tokens):
+        if kind == "word":
+            word = value.upper()
+            try:
+                refuse(word, text, offset)
+            except GuardError as exc:
+                if limits.strict or text == query:
+                    raise
+                decoded_only = decoded_only or exc
+            if form is None and word in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+                form = word
+            if word == "FROM":
+                has_dataset = True
+            if word == "VALUES":
+                in_values, values_depth = True, depth
+        elif kind == "punct":
+            if value in "({[":
+                depth += 1
+                if depth > max_depth:
+                    max_depth = depth
+                    if depth > limits.max_depth:
+                        raise GuardError(
+                            f"query nested too deeply: more than {limits.max_depth} levels of "
+                            f"brackets at {position(text, offset)}", 400, "too-deep")
+            elif value in ")}]":
+                depth -= 1
+                if in_values and depth <= values_depth:
+                    in_values = False
+        if in_values and kind in ("iri", "string", "pname", "number", "word", "bnode") \
+                and value.upper() != "VALUES":
+            values_terms += 1
+            if values_terms > limits.max_values:
+                raise GuardError(
+                    f"VALUES too large: more than {limits.max_values} terms", 400, "too-large")
+        if kind == "punct" and value in ("/", "|"):
+            prev = tokens[i - 1][0] if i else ""
+            if prev in ("iri", "pname", "word", "punct"):
+                path_ops += 1
+                if path_ops > limits.max_path:
+                    raise GuardError(
+                        f"property path too long: more than {limits.max_path} steps at "
+                        f"{position(text, offset)}", 400, "too-long-path")
+        elif not (kind in ("iri", "pname") or (kind == "word" and value == "a")
+                  or (kind == "punct" and value in {"/", "|", "^", "*", "+", "?", "!", "(", ")"})):
+            path_ops = 0
+    if text != query:
+        for kind, value, offset in _reference_tokens(query):
+            if kind == "word":
+                refuse(value.upper(), query, offset)
+    try:
+        parseguard.check(query, text, strict=limits.strict)
+    except parseguard.Refused as exc:
+        raise decoded_only or GuardError(exc.message, exc.status, exc.kind) from None
+    if decoded_only and not parseguard.engine_reading_parses(query, text):
+        raise decoded_only
+    return form, has_dataset, text
+
+
+def _outcome(checker, query, limits):
+    try:
+        info = checker(query, limits)
+    except GuardError as exc:
+        return "refused", exc.message, exc.status, exc.kind
+    return info if isinstance(info, tuple) else (info.form, info.has_dataset, info.text)
+
+
+_QUERY_PIECES = [
+    # keywords in several cases, the refused ones among them
+    "SELECT", "select", "ASK", "Construct", "DESCRIBE", "FROM", "from", "NAMED", "VALUES",
+    "values", "WHERE", "FILTER", "a", "A", "UNDEF", "SERVICE", "LOAD", "INSERT", "delete", "With",
+    "BIND", "AS", "PREFIX", "_x",
+    # terms: variables, prefixed names, IRIs, strings holding keywords, numbers, blank nodes
+    "?s", "$o", "?values", "ex:p", "ex:", ":x", "au:has-role", "ex:a.", "x.:y", "<http://x/p>",
+    "<a\\u0041>", "<http://x/SERVICE>", '"SERVICE"', "'INSERT x'", '"""a\nLOAD"""', "'''b''''",
+    "'it\\'s'", '"a\\"', "12", "1.5e3", "-7", ".5", "+2", "_:b", "@en", "@en-GB", "true", "é",
+    "\u00b7", "a-b", "x.", "syn-university-7",
+    # punctuation: brackets, path operators, the rest
+    "{", "}", "(", ")", "[", "]", "/", "|", "^", "*", "+", "?", "!", ".", ";", ",", "=", "<",
+    ">", "&&", "||", "^^", "<=",
+    # escapes, valid, invalid and halves of them, spelling keywords, quotes or brackets
+    "\\u0053", "\\u0045RVICE", "\\u0022", "\\u0027", "\\U00000053", "\\uD800", "\\u007B",
+    "\\u002F", "\\u0020", "\\", "\x00",
+]
+_SEPARATORS = ["", " ", " ", "\n", "\t", " # SERVICE {\n", "#"]
+_LIMITS = [Limits(), Limits(max_depth=2, max_values=3, max_path=2),
+           Limits(max_depth=2, max_values=3, max_path=2, strict=True), Limits(max_length=60)]
+
+
+_piece = st.sampled_from(_QUERY_PIECES)
+_term = st.sampled_from(["?s", "ex:p", "<http://x/p>", '"SELECT"', "12", "_:b", "a", "A", "SELECT",
+                         "FROM", "values", "UNDEF", "(", ")", "\\u0053ELECT", "/", "|", "^"])
+
+
+def _joined(parts):
+    return st.lists(st.tuples(st.sampled_from(_SEPARATORS), parts), max_size=8).map(
+        lambda pairs: "".join(sep + part for sep, part in pairs))
+
+
+# Query-like shapes, not just pieces in a row: VALUES blocks, paths and brackets, so the limits
+# are reached from every kind of token (a row of random pieces rarely gets there).
+_values_block = st.tuples(st.sampled_from(["VALUES ?x {", "values (?x ?y){", "VALUES ?x"]),
+                          _joined(_term), st.sampled_from(["}", " } ", ")", ""])).map(" ".join)
+_path = st.tuples(_term, st.lists(st.tuples(st.sampled_from(["/", "|", "/^", "|!", "*/", ")/("]),
+                                            _term), max_size=5)).map(
+    lambda p: p[0] + "".join(op + term for op, term in p[1]))
+_brackets = st.sampled_from(["{", "(", "[", "OPTIONAL {", "SELECT * {", "}", ")", "]"])
+_fragment = st.one_of(_piece, _values_block, _path, _brackets)
+
+
+@st.composite
+def _query_like(draw):
+    pieces = draw(st.lists(st.tuples(st.sampled_from(_SEPARATORS), _fragment), max_size=25))
+    return "".join(sep + piece for sep, piece in pieces) + draw(st.sampled_from(_SEPARATORS))
+
+
+def _stand_in_parse_check(query, decoded, strict=False):
+    if (len(query) + strict) % 7 == 3:
+        raise parseguard.Refused("refused by the stand-in parser", 403, "forbidden")
+
+
+def _stand_in_reading_parses(query, decoded):
+    return len(decoded) % 2 == 0
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_query_like(), st.sampled_from(_LIMITS))
+def test_check_decides_as_the_reference_does(query, limits):
+    # Both call the same parseguard, so a cheap stand-in (its verdict any fixed function of the
+    # text) compares the guard's own decisions, in both of parseguard's outcomes, without rdflib.
+    with mock.patch.object(parseguard, "check", _stand_in_parse_check), \
+            mock.patch.object(parseguard, "engine_reading_parses", _stand_in_reading_parses):
+        assert _outcome(check, query, limits) == _outcome(_reference_check, query, limits)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["s", "S", "ervice", "ERVICE", "erv", "ice", "\u017f", "\u0130",
+                                 "\u0131", "\u212a", "x", " ", "é"]), max_size=12))
+def test_spells_service_folds_case_as_the_regex_does(pieces):
+    import re
+
+    text = "".join(pieces)
+    expected = re.search("service", text, re.IGNORECASE) is not None
+    assert parseguard.spells_service(text) == expected
