@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.distinct import SHAPES, DistinctQueries, graph_counts  # noqa: E402
 from bench.live import LiveServer, free_port  # noqa: E402
+from bench.proctree import tree_cpu_seconds  # noqa: E402
 
 
 def start_oxigraph(data: Path) -> tuple[subprocess.Popen, str]:
@@ -199,12 +200,15 @@ def main(argv=None) -> int:
               f"{'all equal' if not differ else f'{len(differ)} differ'}")
         for line in differ[:5]:
             print("  ", line)
-        results = {n: [] for n in endpoints}
+        results: dict[str, list] = {n: [] for n in endpoints}
+        pids = {"ours": ours.proc.pid, "oxigraph": ox_proc.pid}
         for rnd in range(2):  # A B A B, each window with queries never sent before
             for name in (["ours", "oxigraph"] if rnd == 0 else ["oxigraph", "ours"]):
                 queries = [next(stream) for _ in range(20000)]
-                results[name].append(window(endpoints[name], queries, args.clients,
-                                            args.seconds))
+                cpu = tree_cpu_seconds(pids[name])
+                measured = window(endpoints[name], queries, args.clients, args.seconds)
+                measured["cpu"] = tree_cpu_seconds(pids[name]) - cpu
+                results[name].append(measured)
         warm = None
         if not args.store:  # the cache's effect: ours with the cache on, replaying a window
             cached = LiveServer([*served, *args.server_args.split()], cache_dir=tmp / "ours")
@@ -226,6 +230,10 @@ def main(argv=None) -> int:
     rps = {n: statistics.mean(w["rps"] for w in ws) for n, ws in results.items()}
     print(f"{'requests/s':20} {rps['ours']:10.0f} {rps['oxigraph']:10.0f} "
           f"{rps['ours'] / rps['oxigraph']:6.2f}x")
+    cpu = {n: sum(w["cpu"] for w in ws) * 1000 / sum(sum(map(len, w["lat"].values())) for w in ws)
+           for n, ws in results.items()}
+    print(f"{'CPU ms per request':20} {cpu['ours']:10.2f} {cpu['oxigraph']:10.2f} "
+          f"{cpu['oxigraph'] / cpu['ours']:6.2f}x   (the server's whole process tree)")
     worst = 0.0
     for shape in SHAPES:
         med = {n: statistics.median([x for w in ws for x in w["lat"][shape]] or [float("nan")])

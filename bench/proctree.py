@@ -60,3 +60,16 @@ def cpu_ticks(pid: int) -> int:
         return int(fields[11]) + int(fields[12])  # utime + stime
     except (OSError, IndexError, ValueError):
         return -1
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid`` and its descendants, the reaped ones included (their time is in
+    their parent's ``cutime``/``cstime``): retired query workers count too."""
+    ticks = 0
+    for p in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(") ", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            pass  # exited meanwhile: its parent's cutime has it
+    return ticks / os.sysconf("SC_CLK_TCK")
