@@ -31,6 +31,7 @@ from uvicorn_worker import UvicornWorker
 
 from admiukg.config import SERVER
 from admiukg.endpoint import lean
+from admiukg.endpoint.asyncpool import ClientGone
 from admiukg.endpoint.responses import common_headers
 
 log = logging.getLogger("admiukg.front")
@@ -84,7 +85,11 @@ class BufferedWSGI:
         environ["wsgi.errors"] = sys.stderr
         if self.endpoint is not None and len(body) + len(environ["QUERY_STRING"]) \
                 <= lean.INLINE_BYTES and lean.takes(environ, self.max_body):
-            reply = await lean.answer_in_loop(self.endpoint, environ, body, self.pool)
+            try:
+                reply = await lean.answer_in_loop(self.endpoint, environ, body, self.pool,
+                                                  gone=lambda: _disconnected(receive))
+            except ClientGone:
+                return  # nobody to answer
             if reply is not None:
                 return await _send(send, reply)
         loop = asyncio.get_running_loop()
@@ -171,6 +176,12 @@ class BufferedWSGI:
             put(None)
         else:
             put((started["status"], started["headers"], b"".join(chunks)))
+
+
+async def _disconnected(receive) -> None:
+    """Ends when the client has closed the connection (its request already read in full)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _asgi_headers(headers) -> list[tuple[bytes, bytes]]:

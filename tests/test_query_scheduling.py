@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -89,6 +90,35 @@ def test_workers_are_forks_of_the_in_memory_copy_and_replaced_without_reload(sam
         wait_for(lambda: health(srv)["workers"]["replaced"] > before
                  and health(srv)["workers"]["alive"] == 2, 10, "the replacement fork")
         assert time.monotonic() - started < 2  # a fork, not a reload of the store
+        status, _, body = post(srv.port, "SELECT (COUNT(*) AS ?n) { ?s a ?c }")
+        assert status == 200 and b'"255"' in body
+    finally:
+        srv.stop()
+
+
+def test_a_query_whose_client_hangs_up_is_stopped(sample, tmp_path):
+    """A long query whose client closes the connection frees its worker at once, not at the
+    deadline: nobody would read its answer, and a client could otherwise hold every worker by
+    sending heavy queries and hanging up."""
+    srv = LiveServer([sample, "--workers", "1", "--query-workers", "1", "--timeout", "60"],
+                     cache_dir=tmp_path)
+    srv.start()
+    try:
+        wait_for(lambda: health(srv)["workers"]["in_memory"], 30, "the in-memory copy")
+        before = health(srv)["workers"]["recycled"]
+        body = urlencode({"query": ENDLESS}).encode()
+        client = socket.create_connection(("127.0.0.1", srv.port))
+        client.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + JSON.encode()
+                       + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                       + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        running = wait_for(lambda: [p for p in query_workers(srv.proc.pid) if open(
+            f"/proc/{p}/stat").read().rsplit(") ", 1)[1].split()[0] == "R"], 10, "the query")
+        time.sleep(0.5)
+        client.close()
+        wait_for(lambda: not set(running) & set(query_workers(srv.proc.pid)), 5,
+                 "the hung-up query's worker to go")
+        assert health(srv)["workers"]["recycled"] > before
+        assert "status=499" in srv.log_text()
         status, _, body = post(srv.port, "SELECT (COUNT(*) AS ?n) { ?s a ?c }")
         assert status == 200 and b'"255"' in body
     finally:

@@ -15,7 +15,7 @@ import io
 import logging
 from http import HTTPStatus
 
-from admiukg.endpoint import negotiation, queryrun, sparqlrequest
+from admiukg.endpoint import asyncpool, negotiation, queryrun, sparqlrequest
 from admiukg.endpoint.cache import FastPath
 from admiukg.endpoint.responses import HttpReply, common_headers, error_reply
 
@@ -67,12 +67,16 @@ def takes(environ, max_body: int) -> bool:
     return True
 
 
-async def answer_in_loop(state, environ, body: bytes, executor=None) -> HttpReply | None:
+async def answer_in_loop(state, environ, body: bytes, executor=None,
+                         gone=None) -> HttpReply | None:
     """The lean path on the event loop's thread (the query still runs in a worker process);
-    None when Flask is to answer. For small requests: the guard then runs in the loop too."""
+    None when Flask is to answer. For small requests: the guard then runs in the loop too.
+    ``gone``: see :func:`admiukg.endpoint.asyncpool.run` (its ``ClientGone`` is raised)."""
     req = sparqlrequest.from_environ(environ, body)
     try:
-        return await queryrun.answer_request_async(state, req, executor)
+        return await queryrun.answer_request_async(state, req, executor, gone)
+    except asyncpool.ClientGone:
+        raise
     except Exception:  # as the app's own handler: never a stack trace to the client
         return _internal_error(req)
 

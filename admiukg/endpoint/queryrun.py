@@ -61,9 +61,11 @@ def answer_request(st, req: QueryRequest) -> HttpReply | None:
     return run(st, req, step) if isinstance(step, Pending) else step
 
 
-async def answer_request_async(st, req: QueryRequest, executor=None) -> HttpReply | None:
+async def answer_request_async(st, req: QueryRequest, executor=None,
+                               gone=None) -> HttpReply | None:
     """:func:`answer_request` from the event loop: the query runs without a thread, and so
-    does the guard when it is quick (:func:`admiukg.guard.is_quick`; else in ``executor``)."""
+    does the guard when it is quick (:func:`admiukg.guard.is_quick`; else in ``executor``).
+    ``gone``: see :func:`admiukg.endpoint.asyncpool.run` (raises its ``ClientGone``)."""
     try:
         query, params = sparqlrequest.read(req)
     except KGError as exc:
@@ -77,11 +79,14 @@ async def answer_request_async(st, req: QueryRequest, executor=None) -> HttpRepl
         return step
     try:
         with admit_client(st, req.remote_addr) as ticket:
-            reply, ran = await asyncpool.run(st.pool, step.job, executor)
+            reply, ran = await asyncpool.run(st.pool, step.job, executor, gone=gone)
             if ticket is not None:  # the query's own time counts (else all it took)
                 ticket.ran = ran
     except KGError as exc:
         return _refused(step, exc, req)
+    except asyncpool.ClientGone:  # 499: nginx's "client closed request"
+        _log(step.qhash, step.form, None, 499, None, step.started, False, " client-gone")
+        raise
     return finish(st, req, step, reply)
 
 
