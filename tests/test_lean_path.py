@@ -273,7 +273,8 @@ _URL_PART = st.text(st.sampled_from("aZ09.-_~!$&'()*+,/:;=@%é ?#[]"), max_size=
 @settings(max_examples=400, deadline=None)
 @given(scheme=st.sampled_from(["http", "https"]),
        host=st.one_of(st.none(), _URL_PART, st.sampled_from(
-           ["127.0.0.1", "127.0.0.1:80", "kg.example:443", "kg.example:8080", "[::1]:5000", "A.B:0080", "x:80:80", "a:99999"])),
+           ["127.0.0.1", "127.0.0.1:80", "kg.example:443", "kg.example:8080", "[::1]:5000", "A.B:0080", "x:80:80", "a:99999",
+            "xn--bcher-kva.example", "a.xn--ls8h:8080", "xn--", "xn--zz"])),
        root=_URL_PART, path=_URL_PART)
 def test_the_request_url_is_werkzeugs(scheme, host, root, path):
     """The base IRI of a query: the direct join of plain parts must be what werkzeug builds."""

@@ -225,3 +225,25 @@ def test_copy_limit_counts_faults_then_confirms_with_private_dirty(monkeypatch):
     faults[0], dirty[0] = 300 * MB, 140 * MB  # really copied
     assert worker.over_copy_limit(120 * MB, 100 * MB)[0] is True
     assert worker.over_copy_limit(0, 0) == (False, 0)  # no limit
+
+
+def test_worker_killed_at_the_bottom_of_the_idle_ones_is_replaced(store_path):
+    """The last to answer goes first, so the idle worker answered longest ago may never be taken
+    again under light load: if it dies it must still be noticed and replaced."""
+    pool = QueryPool(store_path, size=2)
+    try:
+        pool.start()
+        assert wait_alive(pool, 2) == 2
+        deadline = time.monotonic() + 20
+        while not (pool._idle.qsize() == 2 and all(w.forked for w in pool._idle.queue)):
+            assert time.monotonic() < deadline, "the workers were not forked from the zygote"
+            assert pool.run(job("ASK { ?s ?p ?o }"))[0] == "ok"  # retires the disk workers
+            time.sleep(0.05)
+        bottom = pool._idle.queue[0]  # next to be taken in a queue, last in a stack
+        bottom.process.kill()
+        bottom.process.wait()
+        for _ in range(3):
+            assert pool.run(job("ASK { ?s ?p ?o }"))[0] == "ok"
+        assert wait_alive(pool, 2, seconds=10) == 2
+    finally:
+        pool.close()

@@ -389,7 +389,21 @@ class QueryPool:
             worker.kill()
             self.recycled += 1
         else:
+            self._sweep_idle()
             self._idle.put(worker)
+
+    def _sweep_idle(self) -> None:
+        """Replace the idle workers that died or are due to retire: the last to answer goes
+        first, so those below it may not be taken (and found out) for a long time."""
+        with self._idle.mutex:
+            retiring = not all(w.forked for w in self._idle.queue) and self.zygote_ready
+            stale = [w for w in self._idle.queue
+                     if not w.alive() or (retiring and not w.forked)]
+            for w in stale:
+                self._idle.queue.remove(w)
+        for w in stale:
+            if self._usable(w):  # it was not: replaced (kept should that change meanwhile)
+                self._idle.put(w)
 
     def last_run_seconds(self) -> float | None:
         """How long this thread's last query ran in its worker (queueing left out)."""

@@ -70,11 +70,13 @@ _DEFAULT_PORT = {"http": ":80", "https": ":443"}
 def request_url(environ) -> str:
     """The request's URL without its query string, as ``werkzeug.wsgi.get_current_url`` makes it
     (the base of relative IRIs in queries); the usual host and path are joined directly (werkzeug
-    also lower-cases the host and normalises the port: such hosts are left to it)."""
+    also lower-cases the host, normalises the port and decodes Punycode: such hosts are left
+    to it)."""
     host, root, path = (environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
                         environ.get("PATH_INFO", ""))
     scheme = environ["wsgi.url_scheme"]
-    plain = _PLAIN_HOST.match(host) if host is not None else None
+    # an ``xn--`` label is Punycode: werkzeug decodes it (or refuses it) as an IRI
+    plain = _PLAIN_HOST.match(host) if host is not None and "xn--" not in host else None
     if plain is None or scheme not in _DEFAULT_PORT or int(plain["port"] or 0) > 65535 \
             or root[:1] not in ("", "/") or not _PLAIN_PATH.match(root) \
             or not _PLAIN_PATH.match(path):
