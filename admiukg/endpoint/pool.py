@@ -69,6 +69,10 @@ class PoolBusy(PoolError):
 
 
 
+#: How often a checkin looks over the idle workers for dead ones.
+SWEEP_SECONDS = 0.25
+
+
 class QueryPool:
     """``size`` worker processes over the store at ``store_path``.
 
@@ -112,6 +116,7 @@ class QueryPool:
         self.started = False
         self._closed = False
         self.replaced = 0
+        self._swept = 0.0  # when the idle workers were last looked over
         self.recycled = 0
         self._pid = None
         self._spawner: threading.Thread | None = None
@@ -394,7 +399,12 @@ class QueryPool:
 
     def _sweep_idle(self) -> None:
         """Replace the idle workers that died or are due to retire: the last to answer goes
-        first, so those below it may not be taken (and found out) for a long time."""
+        first, so those below it may not be taken (and found out) for a long time. At most every
+        ``SWEEP_SECONDS``: it asks the kernel about each worker."""
+        now = time.monotonic()
+        if now - self._swept < SWEEP_SECONDS:
+            return
+        self._swept = now
         with self._idle.mutex:
             retiring = not all(w.forked for w in self._idle.queue) and self.zygote_ready
             stale = [w for w in self._idle.queue
