@@ -17,7 +17,8 @@ from http import HTTPStatus
 
 from admiukg.endpoint import asyncpool, negotiation, queryrun, sparqlrequest
 from admiukg.endpoint.cache import FastPath
-from admiukg.endpoint.responses import HttpReply, common_headers, error_reply
+from admiukg.endpoint.responses import HttpReply, common_headers, error_of, error_reply
+from admiukg.errors import KGError
 
 log = logging.getLogger("admiukg.endpoint.lean")
 
@@ -42,11 +43,15 @@ class LeanPath:
         if environ["REQUEST_METHOD"] == "POST":
             body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
             environ["wsgi.input"] = io.BytesIO(body)  # Flask may still read it
-        req = sparqlrequest.from_environ(environ, body)
         try:
-            reply = queryrun.answer_request(self.state, req)
-        except Exception:  # as the app's own handler: never a stack trace to the client
-            reply = _internal_error(req)
+            req = sparqlrequest.from_environ(environ, body)
+        except KGError as exc:  # a request that cannot be read (its Host header)
+            reply: HttpReply | None = error_of(exc, environ.get("HTTP_ACCEPT"))
+        else:
+            try:
+                reply = queryrun.answer_request(self.state, req)
+            except Exception:  # as the app's own handler: never a stack trace to the client
+                reply = _internal_error(req)
         if reply is None:  # the Service Description or the query page
             return self.wsgi_app(environ, start_response)
         if reply.cacheable is not None:
@@ -72,7 +77,10 @@ async def answer_in_loop(state, environ, body: bytes, executor=None,
     """The lean path on the event loop's thread (the query still runs in a worker process);
     None when Flask is to answer. For small requests: the guard then runs in the loop too.
     ``gone``: see :func:`admiukg.endpoint.asyncpool.run` (its ``ClientGone`` is raised)."""
-    req = sparqlrequest.from_environ(environ, body)
+    try:
+        req = sparqlrequest.from_environ(environ, body)
+    except KGError as exc:  # a request that cannot be read (its Host header)
+        return error_of(exc, environ.get("HTTP_ACCEPT"))
     try:
         return await queryrun.answer_request_async(state, req, executor, gone)
     except asyncpool.ClientGone:

@@ -80,7 +80,11 @@ def request_url(environ) -> str:
     if plain is None or scheme not in _DEFAULT_PORT or int(plain["port"] or 0) > 65535 \
             or root[:1] not in ("", "/") or not _PLAIN_PATH.match(root) \
             or not _PLAIN_PATH.match(path):
-        return get_current_url(environ, strip_querystring=True)
+        try:
+            return get_current_url(environ, strip_querystring=True)
+        except ValueError:  # werkzeug's IDNA decoding, a port out of range
+            raise ProtocolError(400, f"the Host header {host!r} is not a valid host",
+                                "bad-host") from None
     return (f"{scheme}://{plain.group(0).removesuffix(_DEFAULT_PORT[scheme])}{root.rstrip('/')}/"
             f"{path.lstrip('/')}")
 
