@@ -14,6 +14,7 @@ names its own dataset (FROM / FROM NAMED).
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -79,8 +80,46 @@ _NUMBER = r"(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?
 _WORD = r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
 _PUNCT = r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])"
 
-_STRING = r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]++|\\.)*+'|"(?:[^"\\\n\r]++|\\.)*+")"""
+def _strings(quote: str) -> tuple[str, str]:
+    """The long and the one-line string opened by ``quote`` (``'`` or ``"``)."""
+    q = quote
+    return (rf"""{q}{q}{q}(?:[^{q}\\]|\\.|{q}(?!{q}{q}))*{q}{q}{q}""",
+            rf"""{q}(?:[^{q}\\\n\r]++|\\.)*+{q}""")
+
+
+#: The group that matches a one-line string left open, by its quote.
+_UNCLOSED = {"'": "unclosed_apos", '"': "unclosed_quot"}
+
+
+def _token_pattern(quotes: str) -> re.Pattern[str]:
+    """The token pattern with strings opened by ``quotes`` only: where a string of some quote is
+    known to stay open (:func:`tokenize`), its quote is punctuation like any other."""
+    strings = [_strings(q) for q in quotes]
+    string = "|".join([long for long, _ in strings] + [line for _, line in strings])
+    # a one-line string left open, matched apart so that the tokenizer can see where it ends
+    unclosed = "".join(
+        rf"""| {q}(?P<{_UNCLOSED[q]}>(?:[^{q}\\\n\r]++|\\.)*+)""" for q in quotes)
+    return re.compile(
+        r"""
+        (?:\s+|\#[^\n\r]*)*+
+        (?:
+        # a plain ASCII word (most keywords): exactly what the name-like run below splits it into
+          (?P<word>[A-Za-z][A-Za-z0-9_]*+(?![""" + _PN_CHARS + r""".:])|_(?!:)[A-Za-z0-9_]*)
+        | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
+        | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
+                  :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]++|""" + _PLX + r""")*+)?)
+        | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+        """ + (f"| (?P<string>{string}) {unclosed}" if quotes else "") + r"""
+        | """ + _NUMBER + "|" + _PUNCT + r"""
+        | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
+        | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+        | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
+        | (?P<other>.)
+        )?
+        """,
+        re.VERBOSE | re.DOTALL,
+    )
+
 
 #: One significant token per match, after the whitespace and comments before it (skipped inside
 #: the match: they are half the text's matches, and a match costs more than its characters).
@@ -88,25 +127,10 @@ _STRING = r"""(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!"
 #: wins: an IRI or a variable before punctuation (``<``, ``?``), a number before punctuation
 #: (``.``, ``+``, ``-``). The possessive quantifiers (``++``, ``*+``) only skip backtracking that
 #: could never end in another match.
-TOKEN = re.compile(
-    r"""
-    (?:\s+|\#[^\n\r]*)*+
-    (?:
-    # a plain ASCII word (most keywords): exactly what the name-like run below splits it into
-      (?P<word>[A-Za-z][A-Za-z0-9_]*+(?![""" + _PN_CHARS + r""".:])|_(?!:)[A-Za-z0-9_]*)
-    | (?P<var>[?$][""" + _PN_CHARS + r"""]+)
-    | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?<!\.))?
-              :(?:(?:[""" + _PN_CHARS + r""":]|""" + _PLX + r""")(?:[""" + _PN_CHARS + r""".:]++|""" + _PLX + r""")*+)?)
-    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
-    | """ + _STRING + "|" + _NUMBER + "|" + _PUNCT + r"""
-    | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
-    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<run>[""" + _PN_CHARS_BASE + r"""](?>[""" + _PN_CHARS + r""".]*)(?!(?<!\.):))
-    | (?P<other>.)
-    )?
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+TOKEN = _token_pattern("'\"")
+#: The token pattern for each set of quotes left out (their one-line strings known to stay open).
+_TOKEN_WITHOUT = {frozenset(): TOKEN, frozenset("'"): _token_pattern('"'),
+                  frozenset('"'): _token_pattern("'"), frozenset("'\""): _token_pattern("")}
 #: A name-like run that is no prefixed name (no ``:`` after it), split as the tokens above would
 #: split it. Matching it whole first keeps tokenizing linear: ``a-a-a-…`` was quadratic (each
 #: token start rescanned the rest of the run looking for a ``:``).
@@ -129,13 +153,56 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     """(kind, value, offset) for every significant token; whitespace and comments dropped."""
     tokens = [(m.lastgroup, m[(group := m.lastindex)], m.start(group))
               for m in TOKEN.finditer(text) if m.lastindex]  # none: only blanks were left
-    if "run" in map(_kind, tokens):
+    kinds = set(map(_kind, tokens))
+    if not kinds.isdisjoint(_UNCLOSED_KINDS):
+        first = next(i for i, token in enumerate(tokens) if token[0] in _UNCLOSED_KINDS)
+        tokens[first:] = _tokenize_past_unclosed(text, tokens[first][2] - 1)
+        kinds = set(map(_kind, tokens))
+    if "run" in kinds:
         tokens = _split_runs(tokens)
     return tokens
 
 
-def _kind(token: tuple[str, str, int]) -> str:
-    return token[0]
+_kind = operator.itemgetter(0)
+_UNCLOSED_KINDS = frozenset(_UNCLOSED.values())
+_QUOTE_OF = {kind: quote for quote, kind in _UNCLOSED.items()}
+
+
+def _tokenize_past_unclosed(text: str, start: int) -> list[tuple[str, str, int]]:
+    """The tokens from ``start``, where a one-line string is left open, to the end of the text.
+
+    Such a quote is a lone token, and the next quote of its kind tried a string again, to the same
+    end of line: quadratic on ``"\\"\\"\\"…``. Those tries are bound to fail. The scan from the
+    open quote stopped at a line break or at the end of the text (or at a backslash ending it):
+    call that ``end``. Each quote of its kind on the way was escaped (a ``\\"`` pair), so a
+    string it opens goes on in step with that scan to fail at the same ``end`` (nor is it a long
+    string: no two quotes in a row). So up to ``end`` the quote is scanned as punctuation, giving
+    the tokens it gave before. A token starting before ``end`` may reach past it; one starting
+    past it (blanks before it may span ``end``) is matched again with the quote's strings back.
+    """
+    tokens = []
+    open_until = {"'": 0, '"': 0}  # a one-line string opened before this offset stays open
+    at = start
+    while True:
+        pattern = _TOKEN_WITHOUT[frozenset(q for q, end in open_until.items() if at < end)]
+        change = min([end for end in open_until.values() if end > at], default=len(text) + 1)
+        for m in pattern.finditer(text, at):
+            if not m.lastindex:  # only blanks were left
+                return tokens
+            group, kind = m.lastindex, m.lastgroup
+            at = m.start(group)
+            if kind in _QUOTE_OF:
+                at -= 1  # the group leaves the quote out
+                if at < change:
+                    tokens.append(("other", _QUOTE_OF[kind], at))
+                    open_until[_QUOTE_OF[kind]] = m.end(group)
+                    at += 1
+                break
+            if at >= change:  # a string's end of line is reached: its quote opens strings again
+                break
+            tokens.append((kind, m[group], at))
+        else:
+            return tokens
 
 
 def _split_runs(tokens: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:

@@ -178,7 +178,9 @@ def _reference_tokens(text):
 _PIECES = list("aZ_-.:9?$@#\"'<> {}()^|!+*/=,;\n") + [
     "\u00b7", "\u00e9", "\u0300", "\u203f", "%2", "%41", "\\u0041", "\\_", "_:", "a:", "ex:b",
     "SERVICE", "1.5e3", "-7", "..", "a.", ".:", "\t", "\\", "'''", '"""', "<a>", "@en-GB", "ab", "_x",
-    "\u00a0", "\u2028"]
+    "\u00a0", "\u2028",
+    # strings left open: escaped quotes of either kind, backslash pairs, line ends escaped or not
+    "\r", "\r\n", '\\"', "\\'", "\\\\", "\\\n", "\\\r", '"a\\"', "'\\'", '\\"\\"']
 
 
 @settings(max_examples=2000, deadline=None)
@@ -188,6 +190,98 @@ def test_the_tokenizer_splits_as_the_reference_does(pieces):
 
     text = "".join(pieces)
     assert tokenize(text) == _reference_tokens(text)
+
+
+# The tokenizer before strings left open were scanned once: quadratic on ``"\"\"\"…`` (each
+# escaped quote tried a string again to the same end of line). The one in use must give exactly
+# its tokens, kind, value and offset.
+_BEFORE_OPEN_STRINGS = None
+
+
+def _tokens_before_open_strings(text):
+    import re
+
+    from admiukg import guard
+
+    global _BEFORE_OPEN_STRINGS
+    if _BEFORE_OPEN_STRINGS is None:
+        base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
+        _BEFORE_OPEN_STRINGS = re.compile(
+            r"""
+            (?:\s+|\#[^\n\r]*)*+
+            (?:
+              (?P<word>[A-Za-z][A-Za-z0-9_]*+(?![""" + chars + r""".:])|_(?!:)[A-Za-z0-9_]*)
+            | (?P<var>[?$][""" + chars + r"""]+)
+            | (?P<pname>(?:[""" + base + r"""](?>[""" + chars + r""".]*)(?<!\.))?
+                  :(?:(?:[""" + chars + r""":]|""" + plx + r""")(?:[""" + chars + r""".:]++|""" + plx + r""")*+)?)
+            | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+            | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                  |'(?:[^'\\\n\r]++|\\.)*+'|"(?:[^"\\\n\r]++|\\.)*+")
+            | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+            | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])
+            | (?P<bnode>_:[""" + chars + r""".]*)
+            | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+            | (?P<run>[""" + base + r"""](?>[""" + chars + r""".]*)(?!(?<!\.):))
+            | (?P<other>.)
+            )?
+            """, re.VERBOSE | re.DOTALL)
+    tokens = [(m.lastgroup, m[m.lastindex], m.start(m.lastindex))
+              for m in _BEFORE_OPEN_STRINGS.finditer(text) if m.lastindex]
+    split = []
+    for kind, value, at in tokens:
+        if kind == "run":
+            split += [(p.lastgroup, p.group(), at + p.start())
+                      for p in guard.RUN_PARTS.finditer(value)]
+        else:
+            split.append((kind, value, at))
+    return split
+
+
+_OPEN_STRING_PIECES = ['"', "'", "\\", '\\"', "\\'", "\\\\", "\n", "\r", "\r\n", "\\\n", "\\\r",
+                       '"""', "'''", "#", " ", "a", "a-b", "x:", "<a>", "<", "é", "1"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_OPEN_STRING_PIECES), max_size=60))
+def test_strings_left_open_split_as_before(pieces):
+    from admiukg.guard import tokenize
+
+    text = "".join(pieces)
+    assert tokenize(text) == _tokens_before_open_strings(text)
+
+
+@pytest.mark.parametrize("text", [
+    ('"\\' * 600)[:1199], ('"\\' * 600)[:1200], ("'\\" * 600), '"' + '\\"' * 500 + "\n" + '"a"',
+    # blanks before the next token span the end of line: that token is a string again
+    '"\\" \n "x" \'y\'', "'\\' \r\n'x'", '"\\"#c\\"\n"x"', '"\\"#c\\',
+    # the other quote left open on the same line, both ending there; or one escaped line longer
+    '"\\"\'\\\'\\"\n"x"\'y\'', "'\\\"\\'\"\\\"\\\n\\\"'\n'x'\"y\"",
+    # long strings and runs reaching past the end of line, an IRI after it
+    '"\\"\'\'\'\n\\"\'\'\' "x"', '"\\"a-b-c\\"\n<a> "x"', '"\\"' + "\\\\\\\"" * 300 + "\n",
+    '"\\"\\\\\\\n"\\"\n"x"', "\"\\'" * 400 + "\n\"\\''\"" * 50,
+])
+def test_open_strings_hard_cases_split_as_before(text):
+    from admiukg.guard import tokenize
+
+    assert tokenize(text) == _tokens_before_open_strings(text)
+
+
+def test_a_string_left_open_is_scanned_once():
+    """``check`` on ``"\\"\\"\\…`` (100 KB, the length limit) took 108 s, quadratic: each escaped
+    quote tried a string to the end of the line again. Linear now (well under a second): the
+    bound is generous, only a guard against the quadratic way coming back."""
+    import time
+
+    from admiukg.guard import tokenize
+
+    text = ('"\\' * 50000)[:100000]
+    started = time.perf_counter()
+    tokens = tokenize(text)
+    assert time.perf_counter() - started < 2
+    assert len(tokens) == len(text)
+    started = time.perf_counter()
+    tokenize(text.replace('"', "'"))
+    assert time.perf_counter() - started < 2
 
 
 def _reference_check(query, limits):
@@ -305,8 +399,10 @@ _QUERY_PIECES = [
     # escapes, valid, invalid and halves of them, spelling keywords, quotes or brackets
     "\\u0053", "\\u0045RVICE", "\\u0022", "\\u0027", "\\U00000053", "\\uD800", "\\u007B",
     "\\u002F", "\\u0020", "\\", "\x00",
+    # strings left open, escaped quotes and backslashes inside, an escape for a quote after them
+    '"\\"\\"', "'\\'\\'", "\"\\'\\\"", '"\\\\', "\\\n", '"\\u0022', "'\\\r",
 ]
-_SEPARATORS = ["", " ", " ", "\n", "\t", " # SERVICE {\n", "#"]
+_SEPARATORS = ["", " ", " ", "\n", "\t", " # SERVICE {\n", "#", "\r"]
 _LIMITS = [Limits(), Limits(max_depth=2, max_values=3, max_path=2),
            Limits(max_depth=2, max_values=3, max_path=2, strict=True), Limits(max_length=60)]
 
