@@ -67,8 +67,6 @@ class PoolBusy(PoolError):
     kind = "busy"
 
 
-
-
 #: How often a checkin looks over the idle workers for dead ones.
 SWEEP_SECONDS = 0.25
 
