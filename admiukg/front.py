@@ -181,7 +181,7 @@ class BufferedWSGI:
 async def _disconnected(receive) -> None:
     """Ends when the client has closed the connection (its request already read in full)."""
     while (await receive())["type"] != "http.disconnect":
-        pass
+        await asyncio.sleep(0.1)  # a server that answers at once must not make this spin
 
 
 def _asgi_headers(headers) -> list[tuple[bytes, bytes]]:
