@@ -1,5 +1,6 @@
 """Static query checks (admiukg.guard): refused keywords in every spelling, no false positives."""
 
+import functools
 from unittest import mock
 
 import pytest
@@ -143,18 +144,14 @@ def test_length_bounded():
 
 # The tokenizer before name-like runs were matched whole: simple, and quadratic on ``a-a-a-…``.
 # The one in use must split every text exactly as this one does.
-_REFERENCE = None
-
-
-def _reference_tokens(text):
+@functools.cache
+def _reference_pattern():
     import re
 
     from admiukg import guard
 
-    global _REFERENCE
-    if _REFERENCE is None:
-        base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
-        _REFERENCE = re.compile(
+    base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
+    return re.compile(
             r"""
             (?P<ws>\s+)
           | (?P<comment>\#[^\n\r]*)
@@ -171,7 +168,10 @@ def _reference_tokens(text):
           | (?P<punct>\^\^|\|\||&&|!=|<=|>=|[{}()\[\];,.*+/|^!?=<>-])
           | (?P<other>.)
             """, re.VERBOSE | re.DOTALL)
-    return [(m.lastgroup, m.group(), m.start()) for m in _REFERENCE.finditer(text)
+
+
+def _reference_tokens(text):
+    return [(m.lastgroup, m.group(), m.start()) for m in _reference_pattern().finditer(text)
             if m.lastgroup not in ("ws", "comment")]
 
 
@@ -195,18 +195,14 @@ def test_the_tokenizer_splits_as_the_reference_does(pieces):
 # The tokenizer before strings left open were scanned once: quadratic on ``"\"\"\"…`` (each
 # escaped quote tried a string again to the same end of line). The one in use must give exactly
 # its tokens, kind, value and offset.
-_BEFORE_OPEN_STRINGS = None
-
-
-def _tokens_before_open_strings(text):
+@functools.cache
+def _pattern_before_open_strings():
     import re
 
     from admiukg import guard
 
-    global _BEFORE_OPEN_STRINGS
-    if _BEFORE_OPEN_STRINGS is None:
-        base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
-        _BEFORE_OPEN_STRINGS = re.compile(
+    base, chars, plx = guard._PN_CHARS_BASE, guard._PN_CHARS, guard._PLX
+    return re.compile(
             r"""
             (?:\s+|\#[^\n\r]*)*+
             (?:
@@ -225,8 +221,13 @@ def _tokens_before_open_strings(text):
             | (?P<other>.)
             )?
             """, re.VERBOSE | re.DOTALL)
+
+
+def _tokens_before_open_strings(text):
+    from admiukg import guard
+
     tokens = [(m.lastgroup, m[m.lastindex], m.start(m.lastindex))
-              for m in _BEFORE_OPEN_STRINGS.finditer(text) if m.lastindex]
+              for m in _pattern_before_open_strings().finditer(text) if m.lastindex]
     split = []
     for kind, value, at in tokens:
         if kind == "run":
