@@ -29,6 +29,7 @@ from a2wsgi.wsgi import build_environ
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
+from admiukg.coalesce import CoalescingTransport
 from admiukg.config import SERVER
 from admiukg.endpoint import lean
 from admiukg.endpoint.asyncpool import ClientGone
@@ -220,7 +221,8 @@ MAX_HEADER_BYTES = 64 * 2**10
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
-    """HTTP/1.1 (llhttp, through httptools) with bounds on request headers: complete within
+    """HTTP/1.1 (llhttp, through httptools), each response's head and body in one write
+    (:mod:`admiukg.coalesce`), with bounds on request headers: complete within
     :data:`HEADER_TIMEOUT` seconds (else the connection is closed) and within
     :data:`MAX_HEADER_BYTES` (else 431: llhttp itself has no limit, and 20 MB of repeated
     headers made building the WSGI environ take longer than gunicorn's worker timeout)."""
@@ -228,7 +230,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     timeout = HEADER_TIMEOUT
 
     def connection_made(self, transport):
-        super().connection_made(transport)
+        super().connection_made(CoalescingTransport(transport, self.loop))
         self._arm()
 
     def _arm(self):

@@ -1,0 +1,126 @@
+"""admiukg.coalesce: the writes of one loop turn leave as one, in order; and the front's
+protocol sends a small response's head and body in one write."""
+
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.config import Config
+from uvicorn.server import ServerState
+
+from admiukg import coalesce, front
+from admiukg.coalesce import CoalescingTransport
+
+
+class Recorder(asyncio.Transport):
+    """A transport that keeps what it is asked to do."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list = []
+        self.closing = False
+
+    def write(self, data):
+        self.calls.append(("write", bytes(data)))
+
+    def close(self):
+        self.calls.append(("close",))
+        self.closing = True
+
+    def abort(self):
+        self.calls.append(("abort",))
+        self.closing = True
+
+    def is_closing(self):
+        return self.closing
+
+    def get_write_buffer_size(self):
+        return 0
+
+    def get_extra_info(self, name, default=None):
+        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 8000)}.get(name, default)
+
+    def pause_reading(self):
+        self.calls.append(("pause_reading",))
+
+    def resume_reading(self):
+        pass
+
+
+def in_loop(steps):
+    """Run ``steps(transport, recorder)`` in a loop; the recorder's calls at the end of that turn
+    and after the loop has turned once more."""
+    async def main():
+        rec = Recorder()
+        steps(CoalescingTransport(rec, asyncio.get_running_loop()), rec)
+        during = list(rec.calls)
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return during, rec.calls
+    return asyncio.run(main())
+
+
+def test_small_writes_of_one_turn_leave_as_one_write_after_it():
+    during, after = in_loop(lambda t, rec: (t.write(b"HTTP/1.1 200 OK\r\n\r\n"), t.write(b"body")))
+    assert during == []
+    assert after == [("write", b"HTTP/1.1 200 OK\r\n\r\nbody")]
+
+
+def test_a_large_write_goes_out_at_once_after_what_was_held():
+    big = b"x" * coalesce.MAX_HELD
+    during, after = in_loop(lambda t, rec: (t.write(b"head"), t.write(big), t.write(b"tail")))
+    assert during == [("write", b"head"), ("write", big)]
+    assert after == [("write", b"head"), ("write", big), ("write", b"tail")]
+
+
+def test_held_bytes_reaching_the_bound_are_sent_without_waiting():
+    part = b"y" * (coalesce.MAX_HELD // 2)
+    during, _ = in_loop(lambda t, rec: (t.write(part), t.write(part)))
+    assert during == [("write", part + part)]
+
+
+def test_close_sends_what_is_held_first_and_abort_drops_it():
+    _, closed = in_loop(lambda t, rec: (t.write(b"last words"), t.close()))
+    assert closed == [("write", b"last words"), ("close",)]
+    _, aborted = in_loop(lambda t, rec: (t.write(b"dropped"), t.abort()))
+    assert aborted == [("abort",)]
+
+
+def test_writes_after_close_are_not_held():
+    _, after = in_loop(lambda t, rec: (t.close(), t.write(b"late")))
+    assert after == [("close",), ("write", b"late")]  # the transport itself drops it
+
+
+def test_other_calls_reach_the_wrapped_transport():
+    _, after = in_loop(lambda t, rec: (t.pause_reading(), t.write(b"a"), t.get_extra_info("peername")))
+    assert after == [("pause_reading",), ("write", b"a")]
+
+
+class Hello:
+    config: dict = {}
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
+        return [b"hello"]
+
+
+def test_the_front_sends_a_small_response_in_one_write():
+    async def main():
+        loop = asyncio.get_running_loop()
+        config = Config(app=front.BufferedWSGI(Hello(), threads=1), lifespan="off")
+        config.load()
+        protocol = front.HeaderTimeoutProtocol(config, ServerState(), {}, _loop=loop)
+        rec = Recorder()
+        protocol.connection_made(rec)
+        protocol.data_received(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
+        for _ in range(200):
+            if any(c[0] == "write" for c in rec.calls):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        protocol.connection_lost(None)
+        return [c[1] for c in rec.calls if c[0] == "write"]
+
+    writes = asyncio.run(main())
+    assert len(writes) == 1, writes
+    assert writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\nhello")
