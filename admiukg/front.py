@@ -67,8 +67,9 @@ class BufferedWSGI:
         too_large = bool(self.max_body and declared.isdigit() and int(declared) > self.max_body)
         body = b""
         if not too_large:  # an announced oversize body is never read: the app answers 413
-            try:
-                body = await asyncio.wait_for(self._body(receive), self.body_timeout)
+            try:  # timeout(), not wait_for(): no Task made for every request
+                async with asyncio.timeout(self.body_timeout):
+                    body = await self._body(receive)
             except TimeoutError:
                 return await _error(send, 408, "request-timeout", "request body not complete "
                                     f"within {self.body_timeout:g} s")

@@ -323,10 +323,31 @@ def _files_info(cfg) -> dict:
             "base": cfg["KG_BASE"] or config.CANONICAL_BASE, "union": cfg["KG_UNION"]}
 
 
+LOG_FORMAT = "%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
+
+
+class SecondCachingFormatter(logging.Formatter):
+    """:class:`logging.Formatter`'s lines, with the date and time of a second formatted once
+    (every query logs a line, and ``strftime`` was half of formatting it)."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None or self.default_msec_format is None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)  # as localtime() truncates it
+        cached, stamp = self._second
+        if cached != second:
+            stamp = time.strftime(self.default_time_format, self.converter(second))
+            self._second = (second, stamp)  # one assignment: threads read a matching pair
+        return self.default_msec_format % (stamp, record.msecs)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    handler = logging.StreamHandler()  # to stderr, as basicConfig's own
+    handler.setFormatter(SecondCachingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     # every query logs a line: skip what no format here prints (the caller's file and line,
     # the thread, the multiprocessing name), as the logging HOWTO's "Optimization" advises
     logging._srcfile = None

@@ -3,11 +3,14 @@ response-cache keys, and paths or parameters that no IRI or language can hold.""
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from admiukg.endpoint import negotiation
+from admiukg.endpoint.sparqlrequest import ProtocolError, parse_pairs, unquote_plus
 
 ASK = "/sparql?query=ASK%7B%7D"
 JSON = "application/sparql-results+json"
@@ -84,3 +87,52 @@ def test_any_slug_is_answered_without_a_500(ld_app, slug):
     for prefix in ("/id/", "/doc/"):
         r = client.get(prefix + quote(slug, safe=""), headers={"Accept": "text/html"})
         assert r.status_code < 500, (slug, r.status_code)
+
+
+def _reference_unquote(raw: bytes) -> bytes:
+    return unquote_to_bytes(raw.replace(b"+", b" "))
+
+
+#: bytes that matter to percent-decoding (and to quoted-printable, which the fast path uses), or
+#: any byte at all
+_FORM_BYTES = st.one_of(
+    st.sampled_from([b"%", b"+", b"=", b"&", b"_", b"\r", b"\n", b" ", b"%%", b"%4", b"%zz",
+                     b"%C3", b"%A9", b"%e2%82%ac", b"%3D", b"%3d", b"%25", b"%2B", b"%0A",
+                     b"%0D", b"%80", b"%FF", b"a", b"4", b"f", b"G", b"\xc3\xa9", b"\xff"]),
+    st.binary(min_size=1, max_size=3))
+_FORM_VALUES = st.lists(_FORM_BYTES, max_size=30).map(b"".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_FORM_VALUES)
+def test_form_decoding_is_urllibs(raw):
+    assert unquote_plus(raw) == _reference_unquote(raw)
+
+
+@pytest.mark.parametrize("raw", [b"", b"%", b"a%", b"%4", b"a%4", b"%zz", b"%%41", b"%\n41",
+                                 b"=%41", b"%41=", b"%3D", b"%3d%41", b"%C3%A9+x", b"%4%41",
+                                 b"%\r\n", b"a_b", b"%e2%82%ac%", b"\xff%41"])
+def test_form_decoding_edge_cases_are_urllibs(raw):
+    assert unquote_plus(raw) == _reference_unquote(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FORM_VALUES, max_size=6).map(b"&".join))
+def test_form_pairs_and_their_errors_are_as_with_urllib(raw):
+    def reference():
+        pairs = []
+        for part in filter(None, raw.split(b"&")):
+            key, _, value = part.partition(b"=")
+            try:
+                pairs.append((_reference_unquote(key).decode("utf-8"),
+                              _reference_unquote(value).decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                return f"invalid UTF-8 in the body (byte {exc.start} of a value)"
+        return pairs
+
+    try:
+        got: object = parse_pairs(raw, "body")
+    except ProtocolError as exc:
+        assert (exc.status, exc.kind) == (400, "bad-encoding")
+        got = exc.message
+    assert got == reference()

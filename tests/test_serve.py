@@ -4,6 +4,7 @@ the bundled graph with its named graphs, ``--base``; and the dataset module behi
 from __future__ import annotations
 
 import importlib
+import logging
 import subprocess
 import sys
 import time
@@ -249,3 +250,26 @@ def test_pages_wait_for_the_store_being_built_and_then_get_its_counts(tmp_path):
     hidden.rename(final)
     assert served.on_disk and len(served.store) == 2
     assert served.info.stats == built.stats and served.info.stats["distinctSubjects"] == 1
+
+
+@pytest.mark.parametrize("created", [
+    [1_700_000_000.0, 1_700_000_000.0004, 1_700_000_000.001, 1_700_000_000.5, 1_700_000_000.9999],
+    [1_700_000_000.999, 1_700_000_001.0, 1_700_000_000.25, 1_700_000_059.9, 1_700_003_600.05],
+    [0.0, 86_399.999, 1_000_000_000.123, 1_000_000_000.123, 2_000_000_000.0],
+])
+def test_the_log_lines_are_the_standard_formatters(created, monkeypatch):
+    from admiukg.serve import LOG_FORMAT, SecondCachingFormatter
+
+    monkeypatch.setenv("TZ", "Europe/Paris")  # a zone with summer time, not UTC
+    time.tzset()
+    try:
+        ours, standard = SecondCachingFormatter(LOG_FORMAT), logging.Formatter(LOG_FORMAT)
+        for when in created:
+            monkeypatch.setattr(time, "time", lambda when=when: when)  # the record's clock
+            record = logging.LogRecord("admiukg.endpoint.protocol", logging.INFO, __file__, 1,
+                                       "query hash=%s ms=%.1f", ("0123abcd", 1.25), None)
+            assert record.created == when
+            assert ours.format(record) == standard.format(record)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

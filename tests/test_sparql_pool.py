@@ -249,3 +249,28 @@ def test_worker_killed_at_the_bottom_of_the_idle_ones_is_replaced(store_path):
         assert wait_alive(pool, 2, seconds=5) == 2
     finally:
         pool.close()
+
+
+def test_jobs_and_replies_sent_with_the_plain_pickler_read_back_by_recv():
+    import socket
+    from multiprocessing.connection import Connection
+
+    from admiukg.endpoint.replies import Answer, failure
+    from admiukg.endpoint.worker import send
+
+    left, right = socket.socketpair()
+    ours, theirs = Connection(left.detach()), Connection(right.detach())
+    sent = [{"query": "ASK {}", "default_graphs": None, "prefixes": {"ex": "http://e/"}},
+            Answer("ok", "json", b"\x00" * 70_000, 3, "bytes"), failure(400, "evaluation", "é"),
+            ("retire", 7)]
+    for message in sent:
+        send(ours, message)
+        received = theirs.recv()
+        assert received == message and type(received) is type(message)
+    theirs.close()  # a worker that died: the pool expects OSError (or EOFError on reading)
+    with pytest.raises(OSError):
+        for _ in range(100):  # the first write may still fit in the socket's buffer
+            send(ours, sent[1])
+    with pytest.raises(EOFError):
+        ours.recv()
+    ours.close()

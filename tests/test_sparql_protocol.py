@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -417,6 +418,8 @@ def test_request_log_line(sparql_server):
     lines = [line for line in sparql_server.log_text().splitlines() if f"hash={qhash}" in line]
     assert lines, "no log line for the query"
     assert "status=200" in lines[-1] and "rows=1" in lines[-1] and "ms=" in lines[-1]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ admiukg\.endpoint\.protocol INFO "
+                    f"query hash={qhash} form=SELECT fmt=json ", lines[-1]), lines[-1]
 
 
 def test_repeated_query_served_from_cache_identically(sparql_server):

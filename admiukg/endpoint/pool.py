@@ -37,6 +37,7 @@ from admiukg.endpoint.worker import (  # noqa: F401  (the pool's public worker A
     WorkerHandle,
     _die_with_parent,
     init_worker,
+    send,
     serve_jobs,
     worker_main,
 )
@@ -338,7 +339,7 @@ class QueryPool:
     def dispatch(self, worker: WorkerHandle, job) -> float:
         """Send ``job`` to a checked-out worker; the time it was sent."""
         self._busy[worker] = sent = time.monotonic()
-        worker.conn.send(job)
+        send(worker.conn, job)
         return sent
 
     def collect(self, worker: WorkerHandle, sent: float) -> tuple:

@@ -213,6 +213,8 @@ def _result(st, fmt: str, body: bytes, rows: int, truncated, qhash: str) -> Http
 
 
 def _log(qhash, form, fmt, status, rows, started, cached, extra=""):
+    if not log.isEnabledFor(logging.INFO):  # its arguments are not worth making then
+        return
     log.info("query hash=%s form=%s fmt=%s status=%s rows=%s ms=%.1f cache=%s%s", qhash,
              form or "-", fmt or "-", status, rows if rows is not None else "-",
              (time.perf_counter() - started) * 1000, "hit" if cached else "miss", extra)

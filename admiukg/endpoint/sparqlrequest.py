@@ -8,6 +8,7 @@ updates refused, one query at most.
 
 from __future__ import annotations
 
+import binascii
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -89,6 +90,21 @@ def request_url(environ) -> str:
             f"{path.lstrip('/')}")
 
 
+#: ``%`` as quoted-printable's ``=``, and ``+`` as a space
+_FORM_TO_QP = bytes.maketrans(b"%+", b"= ")
+#: a ``%`` without two hex digits after it: urllib keeps it as it is
+_LONE_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def unquote_plus(raw: bytes) -> bytes:
+    """``unquote_to_bytes(raw.replace(b"+", b" "))``, decoded in C when it can be: ``a2b_qp``
+    decodes ``=XX`` as urllib does ``%XX``, but any other ``=`` it treats its own way (soft line
+    breaks, ``==``, a trailing ``=``), so a value with an ``=`` or a lone ``%`` goes to urllib."""
+    if b"=" in raw or _LONE_PERCENT.search(raw) is not None:
+        return unquote_to_bytes(raw.replace(b"+", b" "))
+    return binascii.a2b_qp(raw.translate(_FORM_TO_QP))
+
+
 def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     """Parse ``application/x-www-form-urlencoded`` bytes with strict UTF-8 decoding."""
     pairs = []
@@ -97,8 +113,8 @@ def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
             continue
         key, _, value = part.partition(b"=")
         try:
-            k = unquote_to_bytes(key.replace(b"+", b" ")).decode("utf-8")
-            v = unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+            k = unquote_plus(key).decode("utf-8")
+            v = unquote_plus(value).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError(
                 400, f"invalid UTF-8 in the {where} (byte {exc.start} of a value)", "bad-encoding"

@@ -10,6 +10,7 @@ kills a fork, which is the zygote's child, not its own.
 from __future__ import annotations
 
 import os
+import pickle
 import select
 import signal
 import subprocess
@@ -104,6 +105,12 @@ def over_copy_limit(faults_since: int, limit: int) -> tuple[bool, int]:
     return False, faults - real
 
 
+def send(conn: Connection, obj) -> None:
+    """``conn.send(obj)`` with the plain pickler, which ``conn.recv()`` reads as well: jobs and
+    replies need none of ForkingPickler's reducers, and it takes a third of the time."""
+    conn.send_bytes(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 #: A forked worker retires (and a fresh fork takes its place) once it has copied this much of
 #: the shared store: queries write to pages they only read (reference counts), so without this
@@ -138,11 +145,11 @@ def serve_jobs(conn, store, union, memory_limit: int, parent_pid: int = 0,
         done += 1
         retiring, start_faults = over_copy_limit(start_faults, recycle_bytes)
         if retiring:
-            conn.send(("retire", done))
+            send(conn, ("retire", done))
         try:
-            conn.send(reply)
+            send(conn, reply)
         except MemoryError:
-            conn.send(failure(503, "memory", "result exceeded the memory limit"))
+            send(conn, failure(503, "memory", "result exceeded the memory limit"))
         if retiring:
             return
 
