@@ -12,7 +12,8 @@ measured in windows alternated A B A B, per-shape p50 from all windows. The warm
 ours: its query workers are forks sharing the in-memory store, and pyoxigraph writes to pages it
 only reads (reference counts), so a fork's first hundred or so grouped queries also copy the
 pages they touch (+4-7 ms each). The cache's effect is measured separately (ours with the cache
-on, replaying one window's queries). Machine load is printed.
+on, replaying one window's queries). Machine load is printed. ``--per-shape SECONDS`` adds, per
+server, a window of each shape alone and the CPU one request of it cost the server's tree.
 ``--store URL`` serves a SPARQL store already holding ``--data`` (e.g. Virtuoso) instead of the
 file (``server.py --store URL``; it has no response cache, so no cache row).
 """
@@ -163,6 +164,22 @@ def wait_on_disk(server, seconds: float = 1800) -> None:
         time.sleep(0.2)
 
 
+def per_shape(endpoints: dict, pids: dict, make: DistinctQueries, clients: int,
+              seconds: float) -> dict[str, dict]:
+    """A window of each shape alone per server (after a second of the same shape), with the CPU
+    its process tree spent: what one request of that shape costs each server."""
+    alone: dict[str, dict] = {}
+    for shape in SHAPES:
+        for name, endpoint in endpoints.items():
+            queries = [make.make(shape) for _ in range(20000)]
+            window(endpoint, queries[:2000], clients, 1)
+            cpu = tree_cpu_seconds(pids[name])
+            alone.setdefault(shape, {})[name] = measured = window(endpoint, queries[2000:],
+                                                                 clients, seconds)
+            measured["cpu"] = tree_cpu_seconds(pids[name]) - cpu
+    return alone
+
+
 def load_avg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -174,6 +191,8 @@ def main(argv=None) -> int:
     p.add_argument("--clients", type=int, default=4)
     p.add_argument("--warm-up", type=float, default=20.0,
                    help="seconds of distinct queries each server answers before the windows")
+    p.add_argument("--per-shape", type=float, default=0, metavar="SECONDS",
+                   help="also a window of each shape alone per server: its CPU per request")
     p.add_argument("--compare", type=int, default=60, help="queries whose answers are compared")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--server-args", default="", help="extra arguments for server.py")
@@ -221,6 +240,8 @@ def main(argv=None) -> int:
                 measured = window(endpoints[name], queries, args.clients, args.seconds)
                 measured["cpu"] = tree_cpu_seconds(pids[name]) - cpu
                 results[name].append(measured)
+        alone = per_shape(endpoints, pids, DistinctQueries(counts, args.seed + 1), args.clients,
+                          args.per_shape) if args.per_shape else {}
         warm = None
         if not args.store:  # the cache's effect: ours with the cache on, replaying a window
             cached = LiveServer([*served, *args.server_args.split()], cache_dir=tmp / "ours")
@@ -258,6 +279,11 @@ def main(argv=None) -> int:
         worst = max(worst, med["ours"] / med["oxigraph"])
         print(f"{shape + ' p50 ms':20} {med['ours']:10.2f} {med['oxigraph']:10.2f} "
               f"{med['oxigraph'] / med['ours']:6.2f}x")
+    for shape, by_server in alone.items():
+        cpu_ms = {n: w["cpu"] * 1000 / max(1, sum(map(len, w["lat"].values())))
+                  for n, w in by_server.items()}
+        print(f"{shape + ' alone, CPU ms':20} {cpu_ms['ours']:10.2f} {cpu_ms['oxigraph']:10.2f} "
+              f"{cpu_ms['oxigraph'] / cpu_ms['ours']:6.2f}x   (per request, this shape only)")
     errors = {n: sum(w["errors"] for w in ws) for n, ws in results.items()}
     print(f"{'non-200 answers':20} {errors['ours']:10} {errors['oxigraph']:10}")
     print(f"windows, requests/s: ours {[round(w['rps']) for w in results['ours']]}, "
