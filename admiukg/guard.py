@@ -14,6 +14,7 @@ names its own dataset (FROM / FROM NAMED).
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -151,8 +152,11 @@ def decode_escapes(query: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     """(kind, value, offset) for every significant token; whitespace and comments dropped."""
-    tokens = [(m.lastgroup, m[(group := m.lastindex)], m.start(group))
-              for m in TOKEN.finditer(text) if m.lastindex]  # none: only blanks were left
+    prologue = _PROLOGUE.match(text)
+    if prologue is None or prologue.end() > MAX_PROLOGUE:
+        tokens = _tokens(text, 0)
+    else:
+        tokens = [*_prologue_tokens(prologue.group()), *_tokens(text, prologue.end())]
     kinds = set(map(_kind, tokens))
     if not kinds.isdisjoint(_UNCLOSED_KINDS):
         first = next(i for i, token in enumerate(tokens) if token[0] in _UNCLOSED_KINDS)
@@ -161,6 +165,24 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     if "run" in kinds:
         tokens = _split_runs(tokens)
     return tokens
+
+
+def _tokens(text: str, start: int) -> list[tuple[str, str, int]]:
+    return [(m.lastgroup, m[(group := m.lastindex)], m.start(group))
+            for m in TOKEN.finditer(text, start) if m.lastindex]  # none: only blanks were left
+
+
+#: PREFIX declarations with plain ASCII names and IRIs, as most queries start (the same ones, query
+#: after query). Such a run ends with an IRI's ``>``, where a token ends whatever follows, so its
+#: tokens are the same alone as at the start of any query: they are made once for each run.
+_PROLOGUE = re.compile(r"(?:[ \t\r\n]*(?:PREFIX|prefix)[ \t\r\n]+(?:[A-Za-z](?:[A-Za-z0-9_.-]*"
+                       r"[A-Za-z0-9_-])?)?:[ \t\r\n]*<[!#-;=?-\[\]_a-z~]*>)+")
+MAX_PROLOGUE = 4096  # longer ones are not kept
+
+
+@functools.lru_cache(maxsize=64)
+def _prologue_tokens(prologue: str) -> tuple[tuple[str, str, int], ...]:
+    return tuple(_tokens(prologue, 0))
 
 
 _kind = operator.itemgetter(0)

@@ -192,6 +192,35 @@ def test_the_tokenizer_splits_as_the_reference_does(pieces):
     assert tokenize(text) == _reference_tokens(text)
 
 
+# A query's PREFIX declarations are tokenized once for each run of them (``guard._PROLOGUE``):
+# whatever follows them, the tokens must be the reference's.
+_declaration = st.tuples(
+    st.sampled_from(["", " ", "\n", "\t ", "\r\n", "  "]), st.sampled_from(["PREFIX", "prefix", "Prefix"]),
+    st.sampled_from([" ", "\n", "  ", ""]), st.sampled_from(["", "au", "a.b-c_", "x1", "a.", "é", "_a", "a:b"]),
+    st.sampled_from([":", ""]), st.sampled_from(["", " ", "\n"]),
+    st.sampled_from(["<https://kg.admiu.example/ontology#>", "<>", "<a b>", "<http://x/é>", "<a\\u0041>",
+                     "<!#$%&'()*+,-./:;=?@[]_~z>", "<a", "<a>>"])).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_declaration, min_size=1, max_size=4), st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_prefix_declarations_split_as_the_reference_does(declarations, pieces):
+    from admiukg.guard import tokenize
+
+    text = "".join(declarations) + "".join(pieces)
+    assert tokenize(text) == _reference_tokens(text)
+    assert tokenize(text) == _reference_tokens(text)  # again, from the declarations' cache
+
+
+def test_a_long_prologue_is_not_kept():
+    from admiukg import guard
+
+    text = "PREFIX a: <http://x/>\n" * 400 + "SELECT * {}"
+    guard._prologue_tokens.cache_clear()
+    assert guard.tokenize(text) == _reference_tokens(text)
+    assert guard._prologue_tokens.cache_info().currsize == 0
+
+
 # The tokenizer before strings left open were scanned once: quadratic on ``"\"\"\"…`` (each
 # escaped quote tried a string again to the same end of line). The one in use must give exactly
 # its tokens, kind, value and offset.
