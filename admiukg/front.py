@@ -40,6 +40,9 @@ log = logging.getLogger("admiukg.front")
 HEADER_TIMEOUT = SERVER.header_timeout
 BODY_TIMEOUT = SERVER.body_timeout
 BUFFERED = 4 * 2**20  # responses up to this size free their thread before the client reads
+#: A streamed response goes to the loop in pieces of at most this size, at most 8 of them unsent:
+#: a client that stops reading then holds ~2 MiB, not a copy of the whole body (a 143 MB dump).
+STREAM_SLICE = 256 * 2**10
 
 
 class BufferedWSGI:
@@ -144,10 +147,10 @@ class BufferedWSGI:
             if not streaming:
                 put((started["status"], started["headers"], None))
                 streaming = True
-            if chunks:
+            data, chunks = b"".join(chunks), []
+            for start in range(0, len(data), STREAM_SLICE):  # one huge chunk is no exception
                 credit.acquire()  # released as the loop sends: the reader sets the pace
-                put(b"".join(chunks))
-                chunks = []
+                put(data[start:start + STREAM_SLICE])
 
         def start_response(status, headers, exc_info=None):
             started["status"] = int(status.split(" ", 1)[0])

@@ -98,6 +98,20 @@ def test_large_responses_stream_in_pieces(monkeypatch):
     assert status == 200 and len(body) == 100_000 and pieces > 10
 
 
+def test_one_huge_chunk_streams_in_slices(monkeypatch):
+    monkeypatch.setattr(front, "BUFFERED", 1000)
+    monkeypatch.setattr(front, "STREAM_SLICE", 4096, raising=False)
+    whole = bytes(range(256)) * 400  # 102,400 bytes as one chunk (a dump kept in memory)
+
+    def dump(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/n-quads")])
+        return [whole]
+
+    status, _, body, pieces = run(front.BufferedWSGI(dump, threads=1), scope(),
+                                  [{"type": "http.request", "body": b""}])
+    assert status == 200 and body == whole and pieces == 102_400 // 4096 + 1  # and the end
+
+
 @pytest.mark.parametrize("when", ["call", "iterate"])
 def test_an_exception_in_the_app_is_a_500_not_a_hang(when):
     def broken(environ, start_response):
