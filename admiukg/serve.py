@@ -335,7 +335,7 @@ class SecondCachingFormatter(logging.Formatter):
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         if datefmt is not None or self.default_msec_format is None:
             return super().formatTime(record, datefmt)
-        second = int(record.created)  # as localtime() truncates it
+        second = math.floor(record.created)  # the second localtime() gives it, 1970 and before too
         cached, stamp = self._second
         if cached != second:
             stamp = time.strftime(self.default_time_format, self.converter(second))

@@ -262,7 +262,7 @@ def main(argv=None) -> int:
     if warm_ups:
         rates = {n: w["rps"] for n, w in warm_ups.items()}
         print(f"{'just started':20} {rates['ours']:10.0f} {rates['oxigraph']:10.0f} "
-              f"{rates['ours'] / rates['oxigraph']:6.2f}x   (requests/s in the {args.warm_up:g} s "
+              f"{rates['ours'] / max(rates['oxigraph'], 1e-9):6.2f}x   (requests/s in the {args.warm_up:g} s "
               "warm-up window, not in the figures below)")
     print(f"{'':20} {'ours':>10} {'oxigraph':>10} {'ratio':>7}")
     rps = {n: statistics.mean(w["rps"] for w in ws) for n, ws in results.items()}
