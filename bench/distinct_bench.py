@@ -173,11 +173,17 @@ def per_shape(endpoints: dict, pids: dict, make: DistinctQueries, clients: int,
         for name, endpoint in endpoints.items():
             queries = [make.make(shape) for _ in range(20000)]
             window(endpoint, queries[:2000], clients, 1)
-            cpu = tree_cpu_seconds(pids[name])
-            alone.setdefault(shape, {})[name] = measured = window(endpoint, queries[2000:],
-                                                                 clients, seconds)
-            measured["cpu"] = tree_cpu_seconds(pids[name]) - cpu
+            alone.setdefault(shape, {})[name] = cpu_window(endpoint, pids[name], queries[2000:],
+                                                           clients, seconds)
     return alone
+
+
+def cpu_window(endpoint: str, pid: int, queries: list, clients: int, seconds: float) -> dict:
+    """:func:`window`, with the CPU seconds the server's process tree (``pid``) spent in it."""
+    cpu = tree_cpu_seconds(pid)
+    measured = window(endpoint, queries, clients, seconds)
+    measured["cpu"] = tree_cpu_seconds(pid) - cpu
+    return measured
 
 
 def load_avg() -> str:
@@ -230,16 +236,13 @@ def main(argv=None) -> int:
         warm_ups = {}
         for name in endpoints if args.warm_up else ():
             queries = [next(stream) for _ in range(40000)]
-            cpu = tree_cpu_seconds(pids[name])
-            warm_ups[name] = window(endpoints[name], queries, args.clients, args.warm_up)
-            warm_ups[name]["cpu"] = tree_cpu_seconds(pids[name]) - cpu
+            warm_ups[name] = cpu_window(endpoints[name], pids[name], queries, args.clients,
+                                        args.warm_up)
         for rnd in range(2):  # A B A B, each window with queries never sent before
             for name in (["ours", "oxigraph"] if rnd == 0 else ["oxigraph", "ours"]):
                 queries = [next(stream) for _ in range(20000)]
-                cpu = tree_cpu_seconds(pids[name])
-                measured = window(endpoints[name], queries, args.clients, args.seconds)
-                measured["cpu"] = tree_cpu_seconds(pids[name]) - cpu
-                results[name].append(measured)
+                results[name].append(cpu_window(endpoints[name], pids[name], queries,
+                                                args.clients, args.seconds))
         alone = per_shape(endpoints, pids, DistinctQueries(counts, args.seed + 1), args.clients,
                           args.per_shape) if args.per_shape else {}
         warm = None
