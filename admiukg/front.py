@@ -235,6 +235,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport):
         super().connection_made(CoalescingTransport(transport, self.loop))
+        self._peer_done = False  # the client has shut down its sending side
         self._arm()
 
     def _arm(self):
@@ -260,9 +261,22 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_response_complete(self):
+        answered_all = not self.pipeline  # else super() starts the next one
         super().on_response_complete()
         self._header_deadline.cancel()
+        if self._peer_done and answered_all:  # and nothing more can come
+            self.transport.close()
+            return
         self._arm()  # the next request on this connection gets its own deadline
+
+    def eof_received(self) -> bool:
+        """A client that shuts down its sending side after its requests (``nc -N``, some
+        HTTP/1.0 clients) still gets their answers: the connection is closed once the last
+        complete request is answered. An idle connection, or one whose last request can
+        never be completed (headers or body cut short), is closed at once."""
+        newest = self.cycle  # pipelined requests wait in self.pipeline; this is the last read
+        self._peer_done = bool(newest and not newest.response_complete and not newest.more_body)
+        return self._peer_done
 
     def send_400_response(self, msg: str) -> None:  # what llhttp cannot parse
         self._refuse(400, "bad-request", f"malformed HTTP request ({msg.rstrip('.')})")

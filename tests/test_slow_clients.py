@@ -143,3 +143,38 @@ def test_a_chunked_query_within_the_limit_is_answered(server):
                   b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
         reply = read_reply(s)
     assert reply.startswith(b"HTTP/1.1 200") and b'"boolean":true' in reply, reply[:300]
+
+
+def _half_closed(server, request: bytes) -> tuple[bytes, float]:
+    """Send ``request``, shut down the sending side, read until the server closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT + 10) as s:
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)
+        t0 = time.monotonic()
+        return read_reply(s), time.monotonic() - t0
+
+
+ASK = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: application/sparql-results+json\r\n\r\n"
+
+
+def test_a_client_that_half_closes_after_its_request_gets_the_answer(server):
+    reply, took = _half_closed(server, ASK)
+    assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b'"boolean":true}'), reply[:300]
+    assert took < TIMEOUT  # closed once answered, not by a timeout
+
+
+def test_pipelined_requests_before_a_half_close_are_all_answered(server):
+    reply, _ = _half_closed(server, ASK * 3)
+    assert reply.count(b"HTTP/1.1 200") == 3 and reply.count(b'"boolean":true}') == 3, reply[:600]
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"",  # an idle connection
+    b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n",  # headers cut short
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Content-Length: 100\r\n\r\nASK",  # body cut short
+])
+def test_a_half_close_that_leaves_nothing_to_answer_ends_the_connection_at_once(
+        server, request_bytes):
+    reply, took = _half_closed(server, request_bytes)
+    assert reply == b"" and took < TIMEOUT - 1, (reply[:200], took)
