@@ -269,7 +269,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             return
         self._arm()  # the next request on this connection gets its own deadline
 
-    def eof_received(self) -> bool:
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio: bool | None
         """A client that shuts down its sending side after its requests (``nc -N``, some
         HTTP/1.0 clients) still gets their answers: the connection is closed once the last
         complete request is answered. An idle connection, or one whose last request can
