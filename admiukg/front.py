@@ -92,9 +92,11 @@ class BufferedWSGI:
                 <= lean.INLINE_BYTES and lean.takes(environ, self.max_body):
             try:
                 reply = await lean.answer_in_loop(self.endpoint, environ, body, self.pool,
-                                                  gone=lambda: _disconnected(receive))
-            except ClientGone:
-                return  # nobody to answer
+                                                  gone=lambda: _disconnected(receive, scope))
+            except ClientGone:  # gone, or only half-closed (see eof_received): tell the latter
+                return await _error(send, 400, "client-closed", "the query was stopped: the "
+                                    "client shut down its sending side while it ran, which "
+                                    "looks the same as hanging up")
             if reply is not None:
                 return await _send(send, reply)
         loop = asyncio.get_running_loop()
@@ -183,10 +185,29 @@ class BufferedWSGI:
             put((started["status"], started["headers"], b"".join(chunks)))
 
 
-async def _disconnected(receive) -> None:
-    """Ends when the client has closed the connection (its request already read in full)."""
+async def _disconnected(receive, scope) -> None:
+    """Ends when the client has closed the connection (its request already read in full) or
+    shut down its sending side: both send the same FIN (nginx and Go's net/http also take it
+    for a hang-up)."""
+    lost = asyncio.ensure_future(_lost(receive))
+    eof = scope.get(EOF_EVENT)
+    if eof is None:
+        return await lost
+    half_closed = asyncio.ensure_future(eof.wait())
+    try:
+        await asyncio.wait((lost, half_closed), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        lost.cancel()
+        half_closed.cancel()
+
+
+async def _lost(receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         await asyncio.sleep(0.1)  # a server that answers at once must not make this spin
+
+
+#: The scope key of an ``asyncio.Event`` set when the client shuts down its sending side.
+EOF_EVENT = "admiukg.eof"
 
 
 def _asgi_headers(headers) -> list[tuple[bytes, bytes]]:
@@ -235,7 +256,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport):
         super().connection_made(CoalescingTransport(transport, self.loop))
-        self._peer_done = False  # the client has shut down its sending side
+        self._peer_done = asyncio.Event()  # the client has shut down its sending side
+        self._oversize_headers = False
         self._arm()
 
     def _arm(self):
@@ -252,34 +274,52 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         if awaiting and self._awaiting_headers and not self.transport.is_closing():
             self._header_bytes += len(data)  # still no complete headers after this chunk
             if self._header_bytes > MAX_HEADER_BYTES:
-                self._refuse(431, "header-too-large", "request line and headers over "
-                             f"{MAX_HEADER_BYTES} bytes")
+                self._refuse_oversize()
 
     def on_headers_complete(self):
         self._header_deadline.cancel()
         self._awaiting_headers = False
+        if len(self.url) + sum(len(k) + len(v) + 4 for k, v in self.headers) > MAX_HEADER_BYTES:
+            self._oversize_headers = True  # headers that came complete in one read
+            raise _TooLarge  # llhttp stops; data_received gets a parser error: see below
+        self.scope[EOF_EVENT] = self._peer_done
         super().on_headers_complete()
 
     def on_response_complete(self):
-        answered_all = not self.pipeline  # else super() starts the next one
-        super().on_response_complete()
-        self._header_deadline.cancel()
-        if self._peer_done and answered_all:  # and nothing more can come
+        if self._peer_done.is_set() and not self._complete_waiting():
+            self.pipeline.clear()  # at most a request cut short, which can never complete
             self.transport.close()
-            return
-        self._arm()  # the next request on this connection gets its own deadline
+        super().on_response_complete()  # returns at once when closing
+        self._header_deadline.cancel()
+        if not self.transport.is_closing():
+            self._arm()  # the next request on this connection gets its own deadline
 
     def eof_received(self) -> bool:  # type: ignore[override]  # asyncio: bool | None
         """A client that shuts down its sending side after its requests (``nc -N``, some
-        HTTP/1.0 clients) still gets their answers: the connection is closed once the last
-        complete request is answered. An idle connection, or one whose last request can
-        never be completed (headers or body cut short), is closed at once."""
-        newest = self.cycle  # pipelined requests wait in self.pipeline; this is the last read
-        self._peer_done = bool(newest and not newest.response_complete and not newest.more_body)
-        return self._peer_done
+        HTTP/1.0 clients) gets the answers to those that are complete, and the connection
+        closes after the last of them. An idle connection, or one whose only unanswered request
+        was cut short (headers or body), is closed at once. A hang-up sends the same FIN, so a
+        query still running after ``held_after`` is stopped as for a client that went away
+        (:func:`_disconnected`): the half-closed client gets a 400 saying so."""
+        assert isinstance(self.transport, CoalescingTransport)
+        self.transport.flush()  # asyncio closes the wrapped transport: what is held would be lost
+        cycle = self.cycle  # the newest request read; earlier ones wait in self.pipeline
+        if self.pipeline or (cycle and not cycle.response_complete and not cycle.more_body):
+            self._peer_done.set()
+            return True
+        return False
+
+    def _complete_waiting(self) -> bool:
+        """Whether a complete request waits in the pipeline (only the newest can be partial)."""
+        return len(self.pipeline) > 1 or bool(self.pipeline and not self.pipeline[0][0].more_body)
 
     def send_400_response(self, msg: str) -> None:  # what llhttp cannot parse
+        if self._oversize_headers:
+            return self._refuse_oversize()
         self._refuse(400, "bad-request", f"malformed HTTP request ({msg.rstrip('.')})")
+
+    def _refuse_oversize(self) -> None:
+        self._refuse(431, "header-too-large", f"request line and headers over {MAX_HEADER_BYTES} bytes")
 
     def _refuse(self, status: int, kind: str, message: str) -> None:
         headers, body = _error_parts(status, kind, message)

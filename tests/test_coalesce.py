@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
@@ -124,3 +125,85 @@ def test_the_front_sends_a_small_response_in_one_write():
     writes = asyncio.run(main())
     assert len(writes) == 1, writes
     assert writes[0].startswith(b"HTTP/1.1 200 OK\r\n") and writes[0].endswith(b"\r\n\r\nhello")
+
+
+def _front_protocol(loop):
+    config = Config(app=front.BufferedWSGI(Hello(), threads=1), lifespan="off")
+    config.load()
+    protocol = front.HeaderTimeoutProtocol(config, ServerState(), {}, _loop=loop)
+    rec = Recorder()
+    protocol.connection_made(rec)
+    return protocol, rec
+
+
+async def _until_closed(rec, seconds=3.0):
+    for _ in range(int(seconds / 0.01)):
+        if rec.closing:
+            return
+        await asyncio.sleep(0.01)
+
+
+def test_a_half_close_sends_what_is_held_before_asyncio_closes_the_connection():
+    async def main():
+        protocol, rec = _front_protocol(asyncio.get_running_loop())
+        protocol.transport.write(b"an answer written in this turn")
+        keep_open = protocol.eof_received()  # nothing unanswered
+        if not keep_open:
+            rec.close()  # as asyncio does: the socket's own transport, not the wrapper
+        calls = list(rec.calls)
+        protocol.connection_lost(None)
+        return keep_open, calls
+
+    keep_open, calls = asyncio.run(main())
+    assert not keep_open
+    assert calls == [("write", b"an answer written in this turn"), ("close",)]
+
+
+GET = b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"
+
+
+@pytest.mark.parametrize(("tail", "answers"), [
+    (b"", 3),
+    (b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\nabc", 3),  # body cut short
+    (b"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 3),
+    (b"GET /x HTTP/1.1\r\nHost:", 3),  # headers cut short
+])
+def test_complete_requests_before_a_half_close_are_answered_then_the_connection_closes(
+        tail, answers):
+    async def main():
+        protocol, rec = _front_protocol(asyncio.get_running_loop())
+        protocol.data_received(GET * 3 + tail)
+        keep_open = protocol.eof_received()
+        await _until_closed(rec)
+        protocol.connection_lost(None)
+        return keep_open, rec
+
+    keep_open, rec = asyncio.run(main())
+    sent = b"".join(c[1] for c in rec.calls if c[0] == "write")
+    assert keep_open and rec.closing
+    assert sent.count(b"HTTP/1.1 200 OK\r\n") == answers and sent.endswith(b"hello"), sent[-300:]
+
+
+def test_a_half_close_with_only_a_cut_short_request_closes_at_once():
+    async def main():
+        protocol, _ = _front_protocol(asyncio.get_running_loop())
+        protocol.data_received(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nab")
+        keep_open = protocol.eof_received()
+        protocol.connection_lost(None)
+        return keep_open
+
+    assert asyncio.run(main()) is False
+
+
+def test_headers_over_the_bound_in_one_read_get_431():
+    async def main():
+        protocol, rec = _front_protocol(asyncio.get_running_loop())
+        protocol.data_received(b"GET /x HTTP/1.1\r\nHost: a\r\n"
+                               + b"X-A: " + b"a" * front.MAX_HEADER_BYTES + b"\r\n\r\n")
+        await asyncio.sleep(0.05)
+        protocol.connection_lost(None)
+        return rec
+
+    rec = asyncio.run(main())
+    sent = b"".join(c[1] for c in rec.calls if c[0] == "write")
+    assert sent.startswith(b"HTTP/1.1 431") and b"header-too-large" in sent and rec.closing

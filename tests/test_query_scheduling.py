@@ -125,6 +125,38 @@ def test_a_query_whose_client_hangs_up_is_stopped(sample, tmp_path):
         srv.stop()
 
 
+def test_a_long_query_whose_client_half_closes_is_stopped_and_the_client_told(sample, tmp_path):
+    """A half-close sends the same FIN as a hang-up: a query still running past ``held_after``
+    is stopped as for a client that went away, and a client still reading gets a 400 saying why
+    (a quick answer is sent as usual: tests/test_slow_clients.py)."""
+    srv = LiveServer([sample, "--workers", "1", "--query-workers", "1", "--timeout", "60"],
+                     cache_dir=tmp_path)
+    srv.start()
+    try:
+        wait_for(lambda: health(srv)["workers"]["in_memory"], 30, "the in-memory copy")
+        before = health(srv)["workers"]["recycled"]
+        body = urlencode({"query": ENDLESS}).encode()
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as client:
+            client.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + JSON.encode()
+                           + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                           + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            wait_for(lambda: [p for p in query_workers(srv.proc.pid) if open(
+                f"/proc/{p}/stat").read().rsplit(") ", 1)[1].split()[0] == "R"], 10, "the query")
+            client.shutdown(socket.SHUT_WR)
+            t0 = time.monotonic()
+            reply = b""
+            while chunk := client.recv(4096):
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 400") and b'"client-closed"' in reply, reply[:300]
+        assert time.monotonic() - t0 < 10  # not the 60 s deadline
+        wait_for(lambda: health(srv)["workers"]["recycled"] > before, 5, "a fresh worker")
+        assert "status=499" in srv.log_text()
+        status, _, body = post(srv.port, "SELECT (COUNT(*) AS ?n) { ?s a ?c }")
+        assert status == 200 and b'"255"' in body
+    finally:
+        srv.stop()
+
+
 COPYING = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?a ?c ?d { ?a ?b ?c . ?d ?e ?f } }"
 
 

@@ -157,15 +157,18 @@ def _half_closed(server, request: bytes) -> tuple[bytes, float]:
 ASK = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: application/sparql-results+json\r\n\r\n"
 
 
-def test_a_client_that_half_closes_after_its_request_gets_the_answer(server):
+@pytest.mark.parametrize("turn", ["first", "cached"])  # cached: answered in the same loop turn
+def test_a_client_that_half_closes_after_its_request_gets_the_answer(server, turn):
     reply, took = _half_closed(server, ASK)
     assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b'"boolean":true}'), reply[:300]
     assert took < TIMEOUT  # closed once answered, not by a timeout
 
 
-def test_pipelined_requests_before_a_half_close_are_all_answered(server):
-    reply, _ = _half_closed(server, ASK * 3)
+@pytest.mark.parametrize("tail", [b"", b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nASK"])
+def test_pipelined_requests_before_a_half_close_are_all_answered(server, tail):
+    reply, took = _half_closed(server, ASK * 3 + tail)
     assert reply.count(b"HTTP/1.1 200") == 3 and reply.count(b'"boolean":true}') == 3, reply[:600]
+    assert took < TIMEOUT
 
 
 @pytest.mark.parametrize("request_bytes", [
