@@ -276,10 +276,18 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             if self._header_bytes > MAX_HEADER_BYTES:
                 self._refuse_oversize()
 
+    def on_message_begin(self):
+        super().on_message_begin()
+        # a pipelined request's headers are counted too, while the one before it is answered
+        self._awaiting_headers, self._header_bytes = True, 0
+
     def on_headers_complete(self):
         self._header_deadline.cancel()
         self._awaiting_headers = False
-        if len(self.url) + sum(len(k) + len(v) + 4 for k, v in self.headers) > MAX_HEADER_BYTES:
+        # the head as sent: "GET " url " HTTP/1.1\r\n", "name: value\r\n" each, "\r\n"
+        head = len(self.parser.get_method()) + len(self.url) + 14 \
+            + sum(len(k) + len(v) + 4 for k, v in self.headers)
+        if head > MAX_HEADER_BYTES:
             self._oversize_headers = True  # headers that came complete in one read
             raise _TooLarge  # llhttp stops; data_received gets a parser error: see below
         self.scope[EOF_EVENT] = self._peer_done

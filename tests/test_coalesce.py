@@ -207,3 +207,42 @@ def test_headers_over_the_bound_in_one_read_get_431():
     rec = asyncio.run(main())
     sent = b"".join(c[1] for c in rec.calls if c[0] == "write")
     assert sent.startswith(b"HTTP/1.1 431") and b"header-too-large" in sent and rec.closing
+
+
+def _head_of(size: int) -> bytes:
+    """A GET whose request line and headers are exactly ``size`` bytes."""
+    start = b"GET /x HTTP/1.1\r\nHost: a\r\nX-A: "
+    return start + b"a" * (size - len(start) - 4) + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize(("size", "status"), [(front.MAX_HEADER_BYTES, b"200"),
+                                              (front.MAX_HEADER_BYTES + 1, b"431")])
+def test_the_header_bound_counts_the_head_as_sent(size, status):
+    async def main():
+        protocol, rec = _front_protocol(asyncio.get_running_loop())
+        assert len(_head_of(size)) == size
+        protocol.data_received(_head_of(size))
+        for _ in range(100):
+            if any(c[0] == "write" for c in rec.calls):
+                break
+            await asyncio.sleep(0.01)
+        protocol.connection_lost(None)
+        return b"".join(c[1] for c in rec.calls if c[0] == "write")
+
+    assert asyncio.run(main()).startswith(b"HTTP/1.1 " + status)
+
+
+def test_a_pipelined_request_s_unfinished_headers_are_bounded_while_one_is_answered():
+    async def main():
+        protocol, rec = _front_protocol(asyncio.get_running_loop())
+        protocol.data_received(GET + b"GET /x HTTP/1.1\r\nHost: a\r\n")  # the first is running
+        for _ in range(100):
+            if rec.closing:
+                break
+            protocol.data_received(b"X-A: " + b"a" * 1000 + b"\r\n")
+        protocol.connection_lost(None)
+        return rec
+
+    rec = asyncio.run(main())
+    sent = b"".join(c[1] for c in rec.calls if c[0] == "write")
+    assert rec.closing and b"HTTP/1.1 431" in sent
