@@ -97,6 +97,14 @@ def test_other_calls_reach_the_wrapped_transport():
     assert after == [("pause_reading",), ("write", b"a")]
 
 
+async def _until(condition, seconds=2.0):
+    """Let the loop turn until ``condition()`` holds or ``seconds`` have passed."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
 class Hello:
     config: dict = {}
 
@@ -114,10 +122,7 @@ def test_the_front_sends_a_small_response_in_one_write():
         rec = Recorder()
         protocol.connection_made(rec)
         protocol.data_received(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
-        for _ in range(200):
-            if any(c[0] == "write" for c in rec.calls):
-                break
-            await asyncio.sleep(0.01)
+        await _until(lambda: any(c[0] == "write" for c in rec.calls))
         await asyncio.sleep(0.05)
         protocol.connection_lost(None)
         return [c[1] for c in rec.calls if c[0] == "write"]
@@ -136,11 +141,6 @@ def _front_protocol(loop):
     return protocol, rec
 
 
-async def _until_closed(rec, seconds=3.0):
-    for _ in range(int(seconds / 0.01)):
-        if rec.closing:
-            return
-        await asyncio.sleep(0.01)
 
 
 def test_a_half_close_sends_what_is_held_before_asyncio_closes_the_connection():
@@ -174,7 +174,7 @@ def test_complete_requests_before_a_half_close_are_answered_then_the_connection_
         protocol, rec = _front_protocol(asyncio.get_running_loop())
         protocol.data_received(GET * 3 + tail)
         keep_open = protocol.eof_received()
-        await _until_closed(rec)
+        await _until(lambda: rec.closing, seconds=3.0)
         protocol.connection_lost(None)
         return keep_open, rec
 
@@ -222,10 +222,7 @@ def test_the_header_bound_counts_the_head_as_sent(size, status):
         protocol, rec = _front_protocol(asyncio.get_running_loop())
         assert len(_head_of(size)) == size
         protocol.data_received(_head_of(size))
-        for _ in range(100):
-            if any(c[0] == "write" for c in rec.calls):
-                break
-            await asyncio.sleep(0.01)
+        await _until(lambda: any(c[0] == "write" for c in rec.calls))
         protocol.connection_lost(None)
         return b"".join(c[1] for c in rec.calls if c[0] == "write")
 

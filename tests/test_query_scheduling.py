@@ -96,6 +96,19 @@ def test_workers_are_forks_of_the_in_memory_copy_and_replaced_without_reload(sam
         srv.stop()
 
 
+def _endless_query(srv) -> tuple[socket.socket, list[int]]:
+    """A connection that has sent ENDLESS as a POST, once a query worker is running it; and
+    the running workers."""
+    body = urlencode({"query": ENDLESS}).encode()
+    client = socket.create_connection(("127.0.0.1", srv.port))
+    client.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + JSON.encode()
+                   + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                   + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    running = wait_for(lambda: [p for p in query_workers(srv.proc.pid) if open(
+        f"/proc/{p}/stat").read().rsplit(") ", 1)[1].split()[0] == "R"], 10, "the query")
+    return client, running
+
+
 def test_a_query_whose_client_hangs_up_is_stopped(sample, tmp_path):
     """A long query whose client closes the connection frees its worker at once, not at the
     deadline: nobody would read its answer, and a client could otherwise hold every worker by
@@ -106,13 +119,7 @@ def test_a_query_whose_client_hangs_up_is_stopped(sample, tmp_path):
     try:
         wait_for(lambda: health(srv)["workers"]["in_memory"], 30, "the in-memory copy")
         before = health(srv)["workers"]["recycled"]
-        body = urlencode({"query": ENDLESS}).encode()
-        client = socket.create_connection(("127.0.0.1", srv.port))
-        client.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + JSON.encode()
-                       + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                       + b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        running = wait_for(lambda: [p for p in query_workers(srv.proc.pid) if open(
-            f"/proc/{p}/stat").read().rsplit(") ", 1)[1].split()[0] == "R"], 10, "the query")
+        client, running = _endless_query(srv)
         time.sleep(0.5)
         client.close()
         wait_for(lambda: not set(running) & set(query_workers(srv.proc.pid)), 5,
@@ -135,13 +142,9 @@ def test_a_long_query_whose_client_half_closes_is_stopped_and_the_client_told(sa
     try:
         wait_for(lambda: health(srv)["workers"]["in_memory"], 30, "the in-memory copy")
         before = health(srv)["workers"]["recycled"]
-        body = urlencode({"query": ENDLESS}).encode()
-        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as client:
-            client.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + JSON.encode()
-                           + b"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                           + b"Content-Length: %d\r\n\r\n" % len(body) + body)
-            wait_for(lambda: [p for p in query_workers(srv.proc.pid) if open(
-                f"/proc/{p}/stat").read().rsplit(") ", 1)[1].split()[0] == "R"], 10, "the query")
+        client, _ = _endless_query(srv)
+        with client:
+            client.settimeout(20)
             client.shutdown(socket.SHUT_WR)
             t0 = time.monotonic()
             reply = b""
